@@ -1,0 +1,57 @@
+# 民生支出公开平台 — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORTAL_DEBUG ?= 1
+export PORTAL_DEBUG
+FLASK := $(BIN)/flask --app portal
+TRANSLATIONS := portal/translations
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite lint setup install translations extract-messages update-messages vendor bench clean browser-deps
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f --statistics 2>&1 | tail -n 2
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --project "livelihood-portal" .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+setup: install translations
+	$(FLASK) setup
+
+## Set everything up on a fresh machine and serve on http://127.0.0.1:5000 (embedded SQLite).
+run: setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## The whole suite: SQLite always, PostgreSQL too when PORTAL_TEST_DATABASE_URL is set.
+test: install translations browser-deps
+	$(BIN)/pytest --durations=10 $(PYTEST_ARGS)
+
+browser-deps:
+	@$(BIN)/python tests/browser_deps.py
+
+lint: install
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff format --check portal
+	$(BIN)/mypy
+
+vendor:
+	bash scripts/vendor.sh
+
+bench: install translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,50 @@
+"""民生支出公开平台 — the livelihood spending portal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from whitenoise import WhiteNoise
+
+from portal import db, extensions, i18n
+from portal.config import PROJECT_ROOT, load_config
+from portal.security import SecurityHeaders
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → error handlers → CLI → WhiteNoise."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(load_config(app.instance_path, config))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    extensions.babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+    from portal import errors, web
+    from portal.cli import register_commands
+    from portal.opendata.api import api
+    from portal.spending import aggregation  # noqa: F401  (registers the publish hooks)
+    from portal.spending.views import pages
+
+    web.init_app(app)
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    errors.init_app(app)
+    register_commands(app)
+
+    static = WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/", max_age=31536000)
+    app.wsgi_app = SecurityHeaders(static)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,45 @@
+"""``flask --app portal …`` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from portal.datasets.models import DataState
+from portal.db import database, get_session
+from portal.migrations import upgrade_database
+from portal.spending.curated import CuratedDataError, load_curated_data
+
+
+def setup_database(data_dir: Path, log: Callable[[str], None] = click.echo) -> int:
+    """Migrate to the newest schema and load the curated data not loaded yet. Idempotent."""
+    upgrade_database(database().engine)
+    session = get_session()
+    if session.get(DataState, 1) is None:
+        session.add(DataState(id=1, version=0))
+        session.flush()
+    published = load_curated_data(session, data_dir, log=log)
+    session.commit()
+    return published
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command() -> None:
+    """Create or migrate the database and load the curated data in data/ (safe to run again)."""
+    try:
+        published = setup_database(Path(current_app.config["DATA_DIR"]))
+    except CuratedDataError as error:
+        raise click.ClickException(str(error)) from error
+    if published:
+        click.echo(f"Loaded {published} dataset version(s) from data/.")
+    else:
+        click.echo("Database is up to date; curated data already loaded.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(setup_command)

@@ -1,0 +1,128 @@
+"""The declarative base, the engine and the per-request session.
+
+One session per app context; it is committed once at the edge of a request (see ``commit_at_edge``)
+and rolled back and closed when the context ends, so an error anywhere rolls everything back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import BigInteger, Connection, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+
+    def bind_to(self, connection: Connection) -> None:
+        """Make every new session join *connection*'s transaction through savepoints (tests)."""
+        self.sessionmaker = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+
+def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQLALCHEMY_ECHO"])
+    app.extensions["portal.db"] = Database(
+        engine=engine, sessionmaker=sessionmaker(bind=engine, expire_on_commit=False)
+    )
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("_db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def database() -> Database:
+    db: Database = current_app.extensions["portal.db"]
+    return db
+
+
+def get_session() -> Session:
+    """The session of the current app context (created on first use)."""
+    if "_db_session" not in g:
+        g._db_session = database().sessionmaker()
+    session: Session = g._db_session
+    return session
+
+
+def commit_at_edge() -> None:
+    """Commit the request's session if one was opened. Called once, after the view returned."""
+    session: Session | None = g.get("_db_session")
+    if session is not None and (session.new or session.dirty or session.deleted or session.in_transaction()):
+        session.commit()
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact decimal stored as a scaled integer.
+
+    SQLite has no decimal type (SQLAlchemy's ``Numeric`` goes through floating point there), so exact
+    amounts are kept as integers: ``places=4`` stores 万元 as whole yuan. Sums in SQL stay exact on
+    every backend, and Python code only ever sees :class:`~decimal.Decimal`.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+        self.factor = 10**places
+
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value) * self.factor
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return from_scaled(int(value), self.places)
+
+
+def from_scaled(value: int, places: int) -> Decimal:
+    """Turn a scaled integer back into a decimal, keeping at least two places."""
+    result = Decimal(value).scaleb(-places)
+    two_places = result.quantize(Decimal("0.01"))
+    return two_places if two_places == result else result.normalize()

@@ -1,0 +1,152 @@
+"""Public spending pages: home, one page per area, about the data, and table downloads."""
+
+from __future__ import annotations
+
+from flask import Response, g, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.routing import BuildError
+
+from portal.db import get_session
+from portal.errors import user_error
+from portal.spending import services, tables
+from portal.spending.areas import AREAS, AREAS_BY_SLUG, Area
+from portal.spending.queries import Snapshot, YearSpending, published_snapshot
+from portal.web import cached_by_data_version, language_blueprint
+
+pages = language_blueprint("pages", __name__)
+
+
+@pages.record_once
+def _template_globals(state: BlueprintSetupState) -> None:
+    # Globals (not a context processor) so that imported macros see them too.
+    state.app.jinja_env.globals.update(all_areas=AREAS, status_label=tables.status_label)
+
+
+def requested_year() -> int | None:
+    """``?year=`` as an int, or ``None`` when absent; anything else is a 400 with a message."""
+    raw = request.args.get("year")
+    if raw is None or raw == "":
+        return None
+    if not (raw.isdigit() and len(raw) == 4):
+        raise user_error(BadRequest, _("“%(value)s” is not a year. Use four digits, e.g. 2024.",
+                                       value=raw[:20]))
+    return int(raw)
+
+
+def year_or_404(snapshot: Snapshot) -> YearSpending:
+    year = requested_year()
+    try:
+        return services.resolve_year(snapshot, year)
+    except services.UnknownYear:
+        years = snapshot.years
+        if not years:
+            raise user_error(NotFound, _("No spending figures have been published yet.")) from None
+        raise user_error(
+            NotFound,
+            _("No spending figures are published for %(year)s. Years available: %(first)s–%(last)s.",
+              year=year, first=years[0], last=years[-1]),
+        ) from None
+
+
+def area_or_404(slug: str) -> Area:
+    area = AREAS_BY_SLUG.get(slug)
+    if area is None:
+        raise user_error(NotFound, _("There is no area called “%(slug)s”.", slug=slug[:40]))
+    return area
+
+
+def snapshot() -> Snapshot:
+    return published_snapshot(get_session())
+
+
+@pages.get("/")
+@cached_by_data_version
+def home() -> str:
+    snap = snapshot()
+    spending = year_or_404(snap)
+    return render_template(
+        "spending/home.html",
+        snap=snap,
+        spending=spending,
+        headline=services.livelihood_headline(snap, spending),
+        areas=services.areas_for_year(snap, spending),
+        areas_table=tables.areas_table(snap, spending),
+        totals_table=tables.totals_table(snap),
+        projects_table=tables.projects_table(snap, spending.year, None),
+        projects=snap.projects.get(spending.year, []),
+        chart_lang=g.lang,
+    )
+
+
+@pages.get("/areas/<slug>")
+@cached_by_data_version
+def area(slug: str) -> str:
+    area = area_or_404(slug)
+    snap = snapshot()
+    spending = year_or_404(snap)
+    contexts = services.area_national_contexts(snap, slug)
+    return render_template(
+        "spending/area.html",
+        snap=snap,
+        spending=spending,
+        area=area,
+        item=services.area_year(snap, spending, area),
+        trend_table=tables.trend_table(snap, slug),
+        lines_table=tables.lines_table(snap, spending, slug),
+        indicators_table=tables.indicators_table(snap, spending.year, slug),
+        projects_table=tables.projects_table(snap, spending.year, slug),
+        national=[(c, tables.national_table(c)) for c in contexts],
+        areas=AREAS,
+    )
+
+
+@pages.get("/about-data")
+@cached_by_data_version
+def about_data() -> str:
+    snap = snapshot()
+    return render_template(
+        "spending/about.html",
+        snap=snap,
+        mapping_table=tables.mapping_table(snap),
+        provenances=sorted(snap.provenance.values(), key=lambda p: (p.kind, p.year)),
+        national_sources=sorted(snap.national.values(), key=lambda r: (r.year, r.function)),
+    )
+
+
+@pages.get("/download/<name>.csv")
+@cached_by_data_version
+def table_csv(name: str) -> Response:
+    snap = snapshot()
+    slug = request.args.get("area") or None
+    if slug is not None:
+        area_or_404(slug)
+    year = requested_year()
+    if year is not None and year not in snap.spending:
+        year_or_404(snap)
+    table = tables.build_named_table(snap, name, tables.TableArgs(year=year, slug=slug))
+    if table is None:
+        raise user_error(NotFound, _("There is no table called “%(name)s”.", name=name[:40]))
+    filename = "-".join(str(p) for p in (name, slug, year, g.lang) if p) + ".csv"
+    return Response(
+        table.to_csv(_("10,000 yuan")),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@pages.app_context_processor
+def _page_context() -> dict[str, object]:
+    """What the layout needs: the language switch keeps the reader on the same page."""
+
+    def switch_url(lang: str) -> str:
+        if request.endpoint and request.view_args is not None and g.get("lang"):
+            args = {**request.view_args, **request.args.to_dict(), "lang": lang}
+            try:
+                return url_for(request.endpoint, **args)
+            except BuildError:  # an error page for an address that is not a page
+                pass
+        return url_for("pages.home", lang=lang)
+
+    return {"switch_url": switch_url}

@@ -1,0 +1,85 @@
+"""One description of each data table, rendered two ways: as an HTML ``<table>`` beside its chart
+and as a CSV download with the exact figures. The numbers cannot drift apart."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from portal.i18n import format_number, format_ratio, format_yuan, table_amount, table_unit
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    #: text | code | money (万元) | ratio | yuan | number | int
+    kind: str = "text"
+    #: Optional key of a row field holding a link for this cell.
+    link_key: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in {"text", "code"}
+
+    def header(self) -> str:
+        """Header with its unit, for HTML."""
+        if self.kind == "money":
+            return f"{self.label} ({table_unit()})"
+        return self.label
+
+    def csv_header(self, unit_10k: str) -> str:
+        if self.kind == "money":
+            return f"{self.label} ({unit_10k})"
+        return self.label
+
+    def display(self, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if self.kind == "money":
+            return table_amount(value)
+        if self.kind == "ratio":
+            return format_ratio(value)
+        if self.kind == "yuan":
+            return format_yuan(value)
+        if self.kind == "number":
+            return format_number(value)
+        if self.kind == "int":
+            return format_number(value, places=0)
+        return str(value)
+
+    def raw(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            if self.kind == "ratio":
+                return f"{value:.4f}"
+            if self.kind == "yuan":
+                return f"{value:.2f}"
+            return f"{value:f}"
+        return str(value)
+
+
+@dataclass
+class Table:
+    name: str
+    caption: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    csv_url: str | None = None
+    note: str | None = None
+    #: Row field naming a CSS class for the row (e.g. the 类/款/项 level of a drill-down).
+    row_class_key: str | None = None
+    footer: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_csv(self, unit_10k: str) -> bytes:
+        """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([c.csv_header(unit_10k) for c in self.columns])
+        for row in [*self.rows, *self.footer]:
+            writer.writerow([c.raw(row.get(c.key)) for c in self.columns])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
