@@ -23,7 +23,7 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f --statistics 2>&1 | tail -n 2
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --project "livelihood-portal" .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* .venv instance node_modules' -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --project "livelihood-portal" .
 
 update-messages: extract-messages
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete

@@ -45,6 +45,9 @@ def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the pysqlite driver, decide where transactions begin, so that
+            # BEGIN and SAVEPOINT behave as on other databases.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
@@ -52,6 +55,10 @@ def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:
                 cursor.execute("PRAGMA synchronous=NORMAL")
                 cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
@@ -87,7 +94,9 @@ def get_session() -> Session:
 def commit_at_edge() -> None:
     """Commit the request's session if one was opened. Called once, after the view returned."""
     session: Session | None = g.get("_db_session")
-    if session is not None and (session.new or session.dirty or session.deleted or session.in_transaction()):
+    if session is not None and (
+        session.new or session.dirty or session.deleted or session.in_transaction()
+    ):
         session.commit()
 
 

@@ -24,7 +24,9 @@ def _titles() -> dict[int, str]:
 def _default_detail(code: int) -> str:
     return {
         400: _("Please check the address and try again."),
-        404: _("The page you asked for does not exist. Check the address, or start from the home page."),
+        404: _(
+            "The page you asked for does not exist. Check the address, or start from the home page."
+        ),
         405: _("This address does not accept that kind of request."),
         413: _("The file is larger than the allowed size."),
         429: _("Please wait a moment before trying again."),

@@ -87,8 +87,10 @@ def format_yuan(amount: Decimal | None) -> str:
     """A small sum in yuan, e.g. per resident: "2,345元" / "CNY 2,345"."""
     if amount is None:
         return _("not available")
-    return _("%(amount)s yuan", amount=format_decimal(amount, format="#,##0")) if is_zh() else _(
-        "CNY %(amount)s", amount=format_decimal(amount, format="#,##0")
+    return (
+        _("%(amount)s yuan", amount=format_decimal(amount, format="#,##0"))
+        if is_zh()
+        else _("CNY %(amount)s", amount=format_decimal(amount, format="#,##0"))
     )
 
 
@@ -124,4 +126,6 @@ def init_app(app: Flask) -> None:
         number=format_number,
         day=format_day,
     )
-    app.jinja_env.globals.update(table_unit=table_unit, localized=localized, current_lang=current_lang)
+    app.jinja_env.globals.update(
+        table_unit=table_unit, localized=localized, current_lang=current_lang
+    )

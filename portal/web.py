@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, redirect,
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.datasets.services import current_data_version
 from portal.db import commit_at_edge, get_session
@@ -88,9 +89,7 @@ def cached_by_data_version(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         version = data_version()
         lang = g.get("lang", "")
-        digest = hashlib.blake2b(
-            f"{lang}|{request.full_path}".encode(), digest_size=8
-        ).hexdigest()
+        digest = hashlib.blake2b(f"{lang}|{request.full_path}".encode(), digest_size=8).hexdigest()
         etag = f"v{version}-{digest}"
         if etag in request.if_none_match:
             response = Response(status=304)
@@ -105,7 +104,8 @@ def cached_by_data_version(view: F) -> F:
                         response.get_data(),
                         response.mimetype or "text/html",
                         tuple(
-                            (k, v) for k, v in response.headers.items()
+                            (k, v)
+                            for k, v in response.headers.items()
                             if k in ("Content-Disposition", "Content-Type")
                         ),
                     )
@@ -125,7 +125,7 @@ root = Blueprint("root", __name__)
 
 
 @root.get("/")
-def choose_language() -> Response:
+def choose_language() -> WerkzeugResponse:
     response = redirect(url_for("pages.home", lang=best_language()), code=302)
     response.headers["Vary"] = "Accept-Language"
     return response

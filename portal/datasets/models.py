@@ -47,7 +47,9 @@ ALL_YEARS = 0
 
 class VersionStatus(enum.StrEnum):
     DRAFT = "draft"
-    PUBLISHED = "published"  # is or was published; ``Dataset.published_version_id`` says which one is live
+    PUBLISHED = (
+        "published"  # is or was published; ``Dataset.published_version_id`` says which one is live
+    )
     WITHDRAWN = "withdrawn"  # a draft thrown away before publication
 
 
@@ -70,7 +72,12 @@ class Dataset(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DatasetKind] = mapped_column(
-        Enum(DatasetKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            DatasetKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     year: Mapped[int] = mapped_column(Integer, default=ALL_YEARS)
     stage: Mapped[Stage] = mapped_column(
@@ -99,7 +106,12 @@ class DatasetVersion(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[VersionStatus] = mapped_column(
-        Enum(VersionStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            VersionStatus,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=VersionStatus.DRAFT,
     )
     title: Mapped[str] = mapped_column(String(300))

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from portal.datasets.models import (
     ALL_YEARS,
-    DataState,
     Dataset,
     DatasetKind,
     DatasetVersion,
+    DataState,
     Stage,
     VersionStatus,
 )

@@ -72,7 +72,8 @@ def headline_json(headline: services.Headline) -> dict[str, Any]:
         **figures_json(headline.figures),
         "basis": headline.basis,
         "per_resident": ratio(headline.per_resident.quantize(Decimal("0.01")))
-        if headline.per_resident is not None else None,
+        if headline.per_resident is not None
+        else None,
         "share_of_general_budget": ratio(headline.share_of_general),
         "change_on_previous_year": ratio(headline.change),
         "staff_related": figures_json(headline.staff),
@@ -144,26 +145,50 @@ def area(slug: str) -> Any:
         year=spending.year,
         stage=spending.stage.value,
         unit="CNY",
-        figures={**headline_json(item.headline),
-                 "share_of_livelihood": ratio(item.share_of_livelihood)},
+        figures={
+            **headline_json(item.headline),
+            "share_of_livelihood": ratio(item.share_of_livelihood),
+        },
         series=series_json(snap, slug),
         lines=[
-            {"code": row.code, "level": row.level, "name_zh": row.name_zh, "name_en": row.name_en,
-             "name_verified": row.verified, "line_count": row.line_count,
-             **figures_json(row.figures)}
+            {
+                "code": row.code,
+                "level": row.level,
+                "name_zh": row.name_zh,
+                "name_en": row.name_en,
+                "name_verified": row.verified,
+                "line_count": row.line_count,
+                **figures_json(row.figures),
+            }
             for row in services.drill_down(snap, spending, slug)
         ],
         indicators=[
-            {"key": i.key, "name_zh": i.name_zh, "name_en": i.name_en, "unit_zh": i.unit_zh,
-             "unit_en": i.unit_en, "target": ratio(i.target), "actual": ratio(i.actual),
-             "higher_is_better": i.higher_is_better}
-            for i in snap.indicators.get(spending.year, []) if i.area == slug
+            {
+                "key": i.key,
+                "name_zh": i.name_zh,
+                "name_en": i.name_en,
+                "unit_zh": i.unit_zh,
+                "unit_en": i.unit_en,
+                "target": ratio(i.target),
+                "actual": ratio(i.actual),
+                "higher_is_better": i.higher_is_better,
+            }
+            for i in snap.indicators.get(spending.year, [])
+            if i.area == slug
         ],
         projects=[
-            {"key": p.key, "title_zh": p.title_zh, "title_en": p.title_en,
-             "description_zh": p.description_zh, "description_en": p.description_en,
-             "budget": yuan(p.budget), "progress": p.progress, "status": p.status}
-            for p in snap.projects.get(spending.year, []) if p.area == slug
+            {
+                "key": p.key,
+                "title_zh": p.title_zh,
+                "title_en": p.title_en,
+                "description_zh": p.description_zh,
+                "description_en": p.description_en,
+                "budget": yuan(p.budget),
+                "progress": p.progress,
+                "status": p.status,
+            }
+            for p in snap.projects.get(spending.year, [])
+            if p.area == slug
         ],
         national_context=national_json(contexts[0]) if contexts else None,
         national_contexts=[national_json(c) for c in contexts],
@@ -185,13 +210,21 @@ def national_json(context: services.NationalContext) -> dict[str, Any]:
         "name": context.name_zh if g.lang == "zh" else context.name_en,
         "city_code": context.city_code,
         "rows": [
-            {"year": r.year, "city": yuan(r.city), "city_growth": pct(r.city_growth),
-             "national": yuan(r.national), "national_growth": pct(r.national_growth)}
+            {
+                "year": r.year,
+                "city": yuan(r.city),
+                "city_growth": pct(r.city_growth),
+                "national": yuan(r.national),
+                "national_growth": pct(r.national_growth),
+            }
             for r in context.rows
         ],
         "sources": [
-            {"year": s.year, "title": s.source_title_zh if g.lang == "zh" else s.source_title_en,
-             "url": s.source_url}
+            {
+                "year": s.year,
+                "title": s.source_title_zh if g.lang == "zh" else s.source_title_en,
+                "url": s.source_url,
+            }
             for s in context.sources
         ],
     }

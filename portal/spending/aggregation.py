@@ -94,9 +94,12 @@ def sum_by_code(session: Session, version_id: int) -> dict[str, tuple[dict[str, 
     """Integer-yuan sums per code of one version, summed by the database."""
     columns = [getattr(BudgetLine, name) for name in AMOUNTS]
     stmt = (
-        select(BudgetLine.code,
-               *[func.sum(func.coalesce(c, 0), type_=BigInteger) for c in columns],
-               *[func.count(c) for c in columns], func.count())
+        select(
+            BudgetLine.code,
+            *[func.sum(func.coalesce(c, 0), type_=BigInteger) for c in columns],
+            *[func.count(c) for c in columns],
+            func.count(),
+        )
         .where(BudgetLine.version_id == version_id)
         .group_by(BudgetLine.code)
     )

@@ -115,8 +115,13 @@ def check_subtotals(rows: list[dict[str, str]]) -> list[str]:
     by_code = {r["code"]: r for r in rows}
     problems = []
     for code, row in by_code.items():
-        children = [r for c, r in by_code.items() if len(c) > len(code) and c.startswith(code)
-                    and not any(len(code) < len(p) < len(c) and c.startswith(p) for p in by_code)]
+        children = [
+            r
+            for c, r in by_code.items()
+            if len(c) > len(code)
+            and c.startswith(code)
+            and not any(len(code) < len(p) < len(c) and c.startswith(p) for p in by_code)
+        ]
         if not children:
             continue
         for column in ("budget", "adjusted", "executed"):
@@ -131,7 +136,9 @@ def check_subtotals(rows: list[dict[str, str]]) -> list[str]:
 
 
 class CuratedLoader:
-    def __init__(self, session: Session, data_dir: Path, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, session: Session, data_dir: Path, log: Callable[[str], None] = print
+    ) -> None:
         self.session = session
         self.resources = read_package(data_dir)
         self.log = log
@@ -198,11 +205,20 @@ class CuratedLoader:
         resource = self.resources["classification"]
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-            self._bulk(CodeName, (
-                dict(version_id=version.id, code=r["code"], year=int(r["year"]),
-                     name_zh=r["name_zh"], name_en=r["name_en"], verified=boolean(r["verified"]))
-                for r in rows
-            ))
+            self._bulk(
+                CodeName,
+                (
+                    dict(
+                        version_id=version.id,
+                        code=r["code"],
+                        year=int(r["year"]),
+                        name_zh=r["name_zh"],
+                        name_en=r["name_en"],
+                        verified=boolean(r["verified"]),
+                    )
+                    for r in rows
+                ),
+            )
 
         self._load(resource, DatasetKind.CLASSIFICATION, read_rows(resource.path), fill)
 
@@ -214,12 +230,21 @@ class CuratedLoader:
                 raise CuratedDataError(f"mapping.csv: unknown area {row['area']!r}")
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-            self._bulk(AreaMapping, (
-                dict(version_id=version.id, prefix=r["prefix"], area=r["area"] or None,
-                     staff_related=boolean(r["staff_related"]), verified=boolean(r["verified"]),
-                     note_zh=r.get("note_zh", ""), note_en=r.get("note_en", ""))
-                for r in rows
-            ))
+            self._bulk(
+                AreaMapping,
+                (
+                    dict(
+                        version_id=version.id,
+                        prefix=r["prefix"],
+                        area=r["area"] or None,
+                        staff_related=boolean(r["staff_related"]),
+                        verified=boolean(r["verified"]),
+                        note_zh=r.get("note_zh", ""),
+                        note_en=r.get("note_en", ""),
+                    )
+                    for r in rows
+                ),
+            )
 
         self._load(resource, DatasetKind.MAPPING, rows, fill)
 
@@ -227,13 +252,21 @@ class CuratedLoader:
         resource = self.resources["city"]
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-            self._bulk(CityYear, (
-                dict(version_id=version.id, year=int(r["year"]),
-                     population_10k=dec(r["population_10k"]),
-                     general_budget_expenditure_budget=dec(r["general_budget_expenditure_budget"]),
-                     general_budget_expenditure_final=dec(r["general_budget_expenditure_final"]))
-                for r in rows
-            ))
+            self._bulk(
+                CityYear,
+                (
+                    dict(
+                        version_id=version.id,
+                        year=int(r["year"]),
+                        population_10k=dec(r["population_10k"]),
+                        general_budget_expenditure_budget=dec(
+                            r["general_budget_expenditure_budget"]
+                        ),
+                        general_budget_expenditure_final=dec(r["general_budget_expenditure_final"]),
+                    )
+                    for r in rows
+                ),
+            )
 
         self._load(resource, DatasetKind.CITY, read_rows(resource.path), fill)
 
@@ -241,13 +274,23 @@ class CuratedLoader:
         resource = self.resources["national"]
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-            self._bulk(NationalFigure, (
-                dict(version_id=version.id, year=int(r["year"]), function=r["function"],
-                     name_zh=r["name_zh"], name_en=r["name_en"], amount=dec(r["amount"]),
-                     source_title_zh=r["source_title_zh"], source_title_en=r["source_title_en"],
-                     source_url=r["source_url"])
-                for r in rows
-            ))
+            self._bulk(
+                NationalFigure,
+                (
+                    dict(
+                        version_id=version.id,
+                        year=int(r["year"]),
+                        function=r["function"],
+                        name_zh=r["name_zh"],
+                        name_en=r["name_en"],
+                        amount=dec(r["amount"]),
+                        source_title_zh=r["source_title_zh"],
+                        source_title_en=r["source_title_en"],
+                        source_url=r["source_url"],
+                    )
+                    for r in rows
+                ),
+            )
 
         self._load(resource, DatasetKind.NATIONAL, read_rows(resource.path), fill)
 
@@ -264,7 +307,9 @@ class CuratedLoader:
                 Stage.ADJUSTED: (f"（{year}年调整预算）", f" ({year} adjusted budget)"),
                 Stage.BUDGET: (f"（{year}年预算）", f" ({year} budget)"),
             }[stage]
-            self._load(resource, DatasetKind.SPENDING, rows, self._fill_spending, year, stage, suffix)
+            self._load(
+                resource, DatasetKind.SPENDING, rows, self._fill_spending, year, stage, suffix
+            )
 
     def load_by_year(
         self,
@@ -274,34 +319,69 @@ class CuratedLoader:
     ) -> None:
         resource = self.resources[name]
         for year, rows in sorted(group_by_year(read_rows(resource.path)).items()):
-            self._load(resource, kind, rows, fill, year, Stage.NONE, (f"（{year}年）", f" ({year})"))
+            self._load(
+                resource, kind, rows, fill, year, Stage.NONE, (f"（{year}年）", f" ({year})")
+            )
 
     # -- fillers -----------------------------------------------------------------------------
     def _fill_spending(self, version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-        insert_budget_lines(self.session, version.id, (
-            (r["code"], r.get("department", ""), r.get("project", ""),
-             dec(r["budget"]), dec(r["adjusted"]), dec(r["executed"]))
-            for r in rows
-        ))
+        insert_budget_lines(
+            self.session,
+            version.id,
+            (
+                (
+                    r["code"],
+                    r.get("department", ""),
+                    r.get("project", ""),
+                    dec(r["budget"]),
+                    dec(r["adjusted"]),
+                    dec(r["executed"]),
+                )
+                for r in rows
+            ),
+        )
 
     def _fill_indicators(self, version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-        self._bulk(Indicator, (
-            dict(version_id=version.id, year=int(r["year"]), area=r["area"], key=r["key"],
-                 name_zh=r["name_zh"], name_en=r["name_en"], unit_zh=r["unit_zh"],
-                 unit_en=r["unit_en"], target=dec(r["target"]), actual=dec(r["actual"]),
-                 higher_is_better=boolean(r["higher_is_better"]))
-            for r in rows
-        ))
+        self._bulk(
+            Indicator,
+            (
+                dict(
+                    version_id=version.id,
+                    year=int(r["year"]),
+                    area=r["area"],
+                    key=r["key"],
+                    name_zh=r["name_zh"],
+                    name_en=r["name_en"],
+                    unit_zh=r["unit_zh"],
+                    unit_en=r["unit_en"],
+                    target=dec(r["target"]),
+                    actual=dec(r["actual"]),
+                    higher_is_better=boolean(r["higher_is_better"]),
+                )
+                for r in rows
+            ),
+        )
 
     def _fill_projects(self, version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-        self._bulk(LivelihoodProject, (
-            dict(version_id=version.id, year=int(r["year"]), area=r["area"], key=r["key"],
-                 title_zh=r["title_zh"], title_en=r["title_en"],
-                 description_zh=r.get("description_zh", ""),
-                 description_en=r.get("description_en", ""), budget=dec(r["budget"]),
-                 progress=int(r["progress"] or 0), status=r["status"])
-            for r in rows
-        ))
+        self._bulk(
+            LivelihoodProject,
+            (
+                dict(
+                    version_id=version.id,
+                    year=int(r["year"]),
+                    area=r["area"],
+                    key=r["key"],
+                    title_zh=r["title_zh"],
+                    title_en=r["title_en"],
+                    description_zh=r.get("description_zh", ""),
+                    description_en=r.get("description_en", ""),
+                    budget=dec(r["budget"]),
+                    progress=int(r["progress"] or 0),
+                    status=r["status"],
+                )
+                for r in rows
+            ),
+        )
 
     def _bulk(self, model: Any, rows: Iterable[dict[str, Any]]) -> None:
         for chunk in chunked(rows, INSERT_CHUNK):
@@ -336,8 +416,15 @@ def insert_budget_lines(session: Session, version_id: int, lines: Iterable[LineT
         session.execute(
             insert(BudgetLine),
             [
-                dict(version_id=version_id, code=code, department=department, project=project,
-                     budget=budget, adjusted=adjusted, executed=executed)
+                dict(
+                    version_id=version_id,
+                    code=code,
+                    department=department,
+                    project=project,
+                    budget=budget,
+                    adjusted=adjusted,
+                    executed=executed,
+                )
                 for code, department, project, budget, adjusted, executed in chunk
             ],
         )

@@ -227,7 +227,9 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
         else:
             versions[(dataset.kind.value, dataset.year)] = version
 
-    spending_ids = {version.id: (dataset, version) for dataset, version in spending_by_year.values()}
+    spending_ids = {
+        version.id: (dataset, version) for dataset, version in spending_by_year.values()
+    }
     area_rows: dict[int, list[AreaTotal]] = defaultdict(list)
     for row in session.scalars(select(AreaTotal).where(AreaTotal.version_id.in_(spending_ids))):
         area_rows[row.version_id].append(row)
@@ -263,7 +265,9 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
     ids = {kind_year: v.id for kind_year, v in versions.items()}
 
     if ("city", 0) in ids:
-        for city in session.scalars(select(CityYear).where(CityYear.version_id == ids[("city", 0)])):
+        for city in session.scalars(
+            select(CityYear).where(CityYear.version_id == ids[("city", 0)])
+        ):
             snapshot.city[city.year] = CityFigures(
                 city.year,
                 city.population_10k,
@@ -275,8 +279,14 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
             select(NationalFigure).where(NationalFigure.version_id == ids[("national", 0)])
         ):
             snapshot.national[(n.year, n.function)] = NationalRow(
-                n.year, n.function, n.name_zh, n.name_en, n.amount,
-                n.source_title_zh, n.source_title_en, n.source_url,
+                n.year,
+                n.function,
+                n.name_zh,
+                n.name_en,
+                n.amount,
+                n.source_title_zh,
+                n.source_title_en,
+                n.source_url,
             )
     if ("classification", 0) in ids:
         for name in session.scalars(
@@ -304,9 +314,12 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
     ):
         snapshot.projects.setdefault(project.year, []).append(project)
     # The snapshot outlives the request: detach what it keeps so a rollback cannot expire it.
-    for obj in [*snapshot.code_names.values(), *snapshot.mapping,
-                *(i for rows in snapshot.indicators.values() for i in rows),
-                *(p for rows in snapshot.projects.values() for p in rows)]:
+    for obj in [
+        *snapshot.code_names.values(),
+        *snapshot.mapping,
+        *(i for rows in snapshot.indicators.values() for i in rows),
+        *(p for rows in snapshot.projects.values() for p in rows),
+    ]:
         session.expunge(obj)
     return snapshot
 

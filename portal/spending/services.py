@@ -62,8 +62,9 @@ def _same_basis(current: Figures, previous: Figures) -> tuple[Decimal | None, De
     return None, None
 
 
-def headline_for(snapshot: Snapshot, year: int, figures: Figures, staff: Figures,
-                 previous: Figures | None) -> Headline:
+def headline_for(
+    snapshot: Snapshot, year: int, figures: Figures, staff: Figures, previous: Figures | None
+) -> Headline:
     value = figures.headline
     city = snapshot.city.get(year)
     per_resident = share = change = None
@@ -84,7 +85,10 @@ def headline_for(snapshot: Snapshot, year: int, figures: Figures, staff: Figures
 def livelihood_headline(snapshot: Snapshot, spending: YearSpending) -> Headline:
     previous = snapshot.spending.get(spending.year - 1)
     return headline_for(
-        snapshot, spending.year, spending.total, spending.staff_total,
+        snapshot,
+        spending.year,
+        spending.total,
+        spending.staff_total,
         previous.total if previous else None,
     )
 
@@ -93,7 +97,10 @@ def area_year(snapshot: Snapshot, spending: YearSpending, area: Area) -> AreaYea
     previous = snapshot.spending.get(spending.year - 1)
     figures = spending.areas.get(area.slug, Figures())
     headline = headline_for(
-        snapshot, spending.year, figures, spending.staff.get(area.slug, Figures()),
+        snapshot,
+        spending.year,
+        figures,
+        spending.staff.get(area.slug, Figures()),
         previous.areas.get(area.slug, Figures()) if previous else None,
     )
     total = spending.total.headline
@@ -189,8 +196,9 @@ def _city_function_value(snapshot: Snapshot, year: int, function: str) -> Decima
             return None
         return city.general_final if spending.stage.value == "final" else None
     code = FUNCTION_CODES[function]
-    values = [row.figures.executed for rows in spending.codes.values() for row in rows
-              if row.code == code]
+    values = [
+        row.figures.executed for rows in spending.codes.values() for row in rows if row.code == code
+    ]
     if not values or any(v is None for v in values):
         return None
     return sum((v for v in values if v is not None), Decimal(0))

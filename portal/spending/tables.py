@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -49,7 +50,7 @@ def _money_cells(figures: Figures) -> dict[str, object]:
     }
 
 
-def _csv(name: str, **args: object) -> str:
+def _csv(name: str, **args: Any) -> str:
     return url_for("pages.table_csv", name=name, **{k: v for k, v in args.items() if v is not None})
 
 
@@ -63,23 +64,34 @@ def areas_table(snapshot: Snapshot, spending: YearSpending) -> Table:
     rows: list[dict[str, object]] = []
     for item in services.areas_for_year(snapshot, spending):
         h = item.headline
-        rows.append({
-            "area": str(item.area.name),
-            "area_url": url_for("pages.area", slug=item.area.slug, year=spending.year),
-            "slug": item.area.slug,
-            **_money_cells(h.figures),
-            "per_resident": h.per_resident,
-            "share": item.share_of_livelihood,
-            "change": h.change,
-        })
+        rows.append(
+            {
+                "area": str(item.area.name),
+                "area_url": url_for("pages.area", slug=item.area.slug, year=spending.year),
+                "slug": item.area.slug,
+                **_money_cells(h.figures),
+                "per_resident": h.per_resident,
+                "share": item.share_of_livelihood,
+                "change": h.change,
+            }
+        )
     total = services.livelihood_headline(snapshot, spending)
     footer = [
-        {"area": _("Seven areas together"), **_money_cells(total.figures),
-         "per_resident": total.per_resident, "share": None, "change": total.change},
-        {"area": _("of which: pensions and medical insurance of government staff"),
-         **_money_cells(spending.staff_total)},
-        {"area": _("Not counted as livelihood (e.g. staff housing allowances)"),
-         **_money_cells(spending.unmapped)},
+        {
+            "area": _("Seven areas together"),
+            **_money_cells(total.figures),
+            "per_resident": total.per_resident,
+            "share": None,
+            "change": total.change,
+        },
+        {
+            "area": _("of which: pensions and medical insurance of government staff"),
+            **_money_cells(spending.staff_total),
+        },
+        {
+            "area": _("Not counted as livelihood (e.g. staff housing allowances)"),
+            **_money_cells(spending.unmapped),
+        },
     ]
     return Table(
         name="areas",
@@ -105,14 +117,16 @@ def _series_table(snapshot: Snapshot, slug: str | None, name: str, caption: str)
             headline = services.livelihood_headline(snapshot, spending)
         else:
             headline = services.area_year(snapshot, spending, AREAS_BY_SLUG[slug]).headline
-        rows.append({
-            "year": point.year,
-            "stage": stage_label(point.stage),
-            **_money_cells(point.figures),
-            "per_resident": headline.per_resident,
-            "share_of_general": headline.share_of_general,
-            "change": headline.change,
-        })
+        rows.append(
+            {
+                "year": point.year,
+                "stage": stage_label(point.stage),
+                **_money_cells(point.figures),
+                "per_resident": headline.per_resident,
+                "share_of_general": headline.share_of_general,
+                "change": headline.change,
+            }
+        )
     return Table(
         name=name,
         caption=caption,
@@ -135,7 +149,9 @@ def totals_table(snapshot: Snapshot) -> Table:
 
 def trend_table(snapshot: Snapshot, slug: str) -> Table:
     area = AREAS_BY_SLUG[slug]
-    return _series_table(snapshot, slug, "trend", _("%(area)s: spending over the years", area=area.name))
+    return _series_table(
+        snapshot, slug, "trend", _("%(area)s: spending over the years", area=area.name)
+    )
 
 
 def level_label(level: int) -> str:
@@ -145,18 +161,24 @@ def level_label(level: int) -> str:
 def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
     rows = []
     for row in services.drill_down(snapshot, spending, slug):
-        rows.append({
-            "code": row.code,
-            "name": localized(row.name_zh, row.name_en) or _("(name not in the classification)"),
-            "level": level_label(row.level),
-            "level_class": f"level-{row.level}",
-            "verified": _("yes") if row.verified else _("not yet verified"),
-            **_money_cells(row.figures),
-        })
+        rows.append(
+            {
+                "code": row.code,
+                "name": localized(row.name_zh, row.name_en)
+                or _("(name not in the classification)"),
+                "level": level_label(row.level),
+                "level_class": f"level-{row.level}",
+                "verified": _("yes") if row.verified else _("not yet verified"),
+                **_money_cells(row.figures),
+            }
+        )
     return Table(
         name="lines",
-        caption=_("%(area)s: budget lines by class, section and item, %(year)s",
-                  area=AREAS_BY_SLUG[slug].name, year=spending.year),
+        caption=_(
+            "%(area)s: budget lines by class, section and item, %(year)s",
+            area=AREAS_BY_SLUG[slug].name,
+            year=spending.year,
+        ),
         columns=[
             Column("code", _("Code"), "code"),
             Column("name", _("Name")),
@@ -167,8 +189,10 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
         rows=rows,
         row_class_key="level_class",
         csv_url=_csv("lines", year=spending.year, area=slug),
-        note=_("Each class (类) and section (款) row is the sum of the rows below it that belong "
-               "to this area."),
+        note=_(
+            "Each class (类) and section (款) row is the sum of the rows below it that belong "
+            "to this area."
+        ),
     )
 
 
@@ -179,16 +203,22 @@ def indicators_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
             continue
         met = None
         if ind.target is not None and ind.actual is not None:
-            achieved = ind.actual >= ind.target if ind.higher_is_better else ind.actual <= ind.target
+            achieved = (
+                ind.actual >= ind.target if ind.higher_is_better else ind.actual <= ind.target
+            )
             met = _("Met") if achieved else _("Not met")
-        rows.append({
-            "area": str(AREAS_BY_SLUG[ind.area].name) if ind.area in AREAS_BY_SLUG else ind.area,
-            "indicator": localized(ind.name_zh, ind.name_en),
-            "unit": localized(ind.unit_zh, ind.unit_en),
-            "target": ind.target,
-            "actual": ind.actual,
-            "met": met or _("Not yet known"),
-        })
+        rows.append(
+            {
+                "area": str(AREAS_BY_SLUG[ind.area].name)
+                if ind.area in AREAS_BY_SLUG
+                else ind.area,
+                "indicator": localized(ind.name_zh, ind.name_en),
+                "unit": localized(ind.unit_zh, ind.unit_en),
+                "target": ind.target,
+                "actual": ind.actual,
+                "met": met or _("Not yet known"),
+            }
+        )
     columns = [
         Column("indicator", _("Indicator")),
         Column("unit", _("Unit")),
@@ -213,15 +243,17 @@ def projects_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
         if slug and project.area != slug:
             continue
         area = AREAS_BY_SLUG.get(project.area)
-        rows.append({
-            "title": localized(project.title_zh, project.title_en),
-            "area": str(area.name) if area else project.area,
-            "area_url": url_for("pages.area", slug=project.area, year=year) if area else None,
-            "description": localized(project.description_zh, project.description_en),
-            "budget": project.budget,
-            "progress": project.progress,
-            "status": status_label(project.status),
-        })
+        rows.append(
+            {
+                "title": localized(project.title_zh, project.title_en),
+                "area": str(area.name) if area else project.area,
+                "area_url": url_for("pages.area", slug=project.area, year=year) if area else None,
+                "description": localized(project.description_zh, project.description_en),
+                "budget": project.budget,
+                "progress": project.progress,
+                "status": status_label(project.status),
+            }
+        )
     columns = [
         Column("title", _("Project")),
         Column("area", _("Area"), link_key="area_url"),
@@ -279,14 +311,16 @@ def mapping_table(snapshot: Snapshot) -> Table:
     for rule in snapshot.mapping:
         name = snapshot.code_name(rule.prefix, year)
         area = AREAS_BY_SLUG.get(rule.area or "")
-        rows.append({
-            "prefix": rule.prefix,
-            "name": localized(name.name_zh, name.name_en) if name else "",
-            "area": str(area.name) if area else _("Not counted as livelihood"),
-            "staff": _("yes") if rule.staff_related else "",
-            "verified": _("yes") if rule.verified else _("not yet verified"),
-            "note": localized(rule.note_zh, rule.note_en),
-        })
+        rows.append(
+            {
+                "prefix": rule.prefix,
+                "name": localized(name.name_zh, name.name_en) if name else "",
+                "area": str(area.name) if area else _("Not counted as livelihood"),
+                "staff": _("yes") if rule.staff_related else "",
+                "verified": _("yes") if rule.verified else _("not yet verified"),
+                "note": localized(rule.note_zh, rule.note_en),
+            }
+        )
     return Table(
         name="mapping",
         caption=_("How classification codes are assigned to the seven areas"),

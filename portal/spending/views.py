@@ -30,8 +30,9 @@ def requested_year() -> int | None:
     if raw is None or raw == "":
         return None
     if not (raw.isdigit() and len(raw) == 4):
-        raise user_error(BadRequest, _("“%(value)s” is not a year. Use four digits, e.g. 2024.",
-                                       value=raw[:20]))
+        raise user_error(
+            BadRequest, _("“%(value)s” is not a year. Use four digits, e.g. 2024.", value=raw[:20])
+        )
     return int(raw)
 
 
@@ -45,8 +46,12 @@ def year_or_404(snapshot: Snapshot) -> YearSpending:
             raise user_error(NotFound, _("No spending figures have been published yet.")) from None
         raise user_error(
             NotFound,
-            _("No spending figures are published for %(year)s. Years available: %(first)s–%(last)s.",
-              year=year, first=years[0], last=years[-1]),
+            _(
+                "No spending figures are published for %(year)s. Years available: %(first)s–%(last)s.",
+                year=year,
+                first=years[0],
+                last=years[-1],
+            ),
         ) from None
 
 

@@ -1,0 +1,53 @@
+"""Small helpers shared by tests: reading the curated CSVs independently of the app's loader, and
+publishing a spending version the way staff will."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from portal.datasets.models import DatasetKind, DatasetVersion, Stage
+from portal.datasets.services import create_version, get_or_create_dataset, publish_version
+from portal.spending.curated import insert_budget_lines
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def curated_lines(year: int) -> dict[str, dict[str, Decimal | None]]:
+    """code → amounts for one year of data/spending_lines.csv, read with nothing but csv."""
+    result = {}
+    with (DATA_DIR / "spending_lines.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if int(row["year"]) == year:
+                result[row["code"]] = {
+                    k: (Decimal(row[k]) if row[k] else None)
+                    for k in ("budget", "adjusted", "executed")
+                }
+    return result
+
+
+def publish_spending(
+    session: Session,
+    year: int,
+    lines: list[tuple[str, str, str, str | None, str | None, str | None]],
+    stage: Stage = Stage.FINAL,
+    title: str = "测试数据",
+) -> DatasetVersion:
+    dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, stage)
+    version = create_version(
+        session, dataset, title=title, source="tests", content=repr(lines).encode(), sample=True
+    )
+    insert_budget_lines(
+        session,
+        version.id,
+        (
+            (code, dept, proj, *(Decimal(a) if a is not None else None for a in amounts))
+            for code, dept, proj, *amounts in lines
+        ),
+    )
+    publish_version(session, version, published_by="tests")
+    session.commit()
+    return version
