@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.i18n import format_number, format_ratio, format_yuan, table_amount, table_unit
 
 
@@ -28,12 +30,12 @@ class Column:
     def header(self) -> str:
         """Header with its unit, for HTML."""
         if self.kind == "money":
-            return f"{self.label} ({table_unit()})"
+            return _("%(label)s (%(unit)s)", label=self.label, unit=table_unit())
         return self.label
 
     def csv_header(self, unit_10k: str) -> str:
         if self.kind == "money":
-            return f"{self.label} ({unit_10k})"
+            return _("%(label)s (%(unit)s)", label=self.label, unit=unit_10k)
         return self.label
 
     def display(self, value: Any) -> str:

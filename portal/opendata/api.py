@@ -49,7 +49,7 @@ def figures_json(figures: Figures) -> dict[str, Any]:
 def provenance_json(p: Provenance) -> dict[str, Any]:
     return {
         "title": p.title if g.lang == "zh" else (p.title_en or p.title),
-        "source": p.source,
+        "source": p.source if g.lang == "zh" else (p.source_en or p.source),
         "source_url": p.source_url,
         "version": p.number,
         "stage": p.stage or None,

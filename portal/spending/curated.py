@@ -55,6 +55,7 @@ class Resource:
     title_zh: str
     sample: bool
     source: str
+    source_en: str
     source_url: str | None
 
 
@@ -69,7 +70,8 @@ def read_package(data_dir: Path) -> dict[str, Resource]:
             title=item.get("title", item["name"]),
             title_zh=item.get("title_zh", item.get("title", item["name"])),
             sample=bool(item.get("sample", False)),
-            source="; ".join(s.get("title", "") for s in sources if s.get("title")),
+            source="；".join(dict.fromkeys(s.get("title_zh") or s.get("title", "") for s in sources)),
+            source_en="; ".join(dict.fromkeys(s.get("title", "") for s in sources)),
             source_url=next((s["path"] for s in sources if s.get("path")), None),
         )
     return resources
@@ -166,6 +168,7 @@ class CuratedLoader:
             title=resource.title_zh + title_suffix[0],
             title_en=resource.title + title_suffix[1],
             source=resource.source,
+            source_en=resource.source_en,
             source_url=resource.source_url,
             content=content,
             filename=resource.path.name,

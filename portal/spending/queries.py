@@ -44,6 +44,7 @@ class Provenance:
     title: str
     title_en: str | None
     source: str
+    source_en: str | None
     source_url: str | None
     sample: bool
     sha256: str
@@ -60,6 +61,7 @@ class Provenance:
             title=version.title,
             title_en=version.title_en,
             source=version.source,
+            source_en=version.source_en,
             source_url=version.source_url,
             sample=version.sample,
             sha256=version.sha256,
