@@ -184,7 +184,7 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
             Column("name", _("Name")),
             Column("level", _("Level")),
             *_money_columns(),
-            Column("verified", _("Code name checked against official list")),
+            Column("verified", _("Name verified")),
         ],
         rows=rows,
         row_class_key="level_class",
