@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,6 +327,7 @@ class WrkResult:
     requests: int
     socket_errors: dict[str, int]
     non_2xx: int
+    server_cpu_us: float = 0.0  # CPU time of the server's processes per request
 
 
 def parse_wrk(url: str, output: str) -> WrkResult:
@@ -372,14 +374,34 @@ def wrk(url: str, duration: int) -> WrkResult:
             f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
         )
     result = parse_wrk(url, done.stdout)
+    if result.requests == 0:
+        raise BenchError(f"{url}: no request completed in {duration} s")
     if result.non_2xx:
         raise BenchError(f"{url}: {result.non_2xx} of {result.requests} responses were not 2xx/3xx")
     return result
 
 
-def measure(url: str, duration: int) -> WrkResult:
-    wrk(url, WARMUP_S)  # warm-up, thrown away
-    return wrk(url, duration)
+def process_group_cpu_s(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of a process group (gunicorn and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # state, ppid, pgrp, …, utime (12th), stime (13th)
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(server: Server, path: str, duration: int) -> WrkResult:
+    """A warm-up run (thrown away), then the measured run, with the server's CPU time per request:
+    unlike req/s, that hardly depends on what else the machine is doing."""
+    url = server.base_url + path
+    wrk(url, WARMUP_S)
+    cpu_before = process_group_cpu_s(server.process.pid)
+    result = wrk(url, duration)
+    cpu_used = process_group_cpu_s(server.process.pid) - cpu_before
+    result.server_cpu_us = round(cpu_used / result.requests * 1e6, 1)
+    return result
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -389,58 +411,77 @@ def mark(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per dataset and page: medians across rounds (the value itself with one round)."""
+    rows = []
+    for dataset in ("curated", "large"):
+        for page, path in PAGES.items():
+            mine = [r for r in runs if r["dataset"] == dataset and r["page"] == page]
+            if not mine:
+                continue
+            keys = ("rps", "p99_ms", "server_cpu_us")
+            hello = [
+                {k: (r["hello_before"][k] + r["hello_after"][k]) / 2 for k in keys} for r in mine
+            ]
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "page": page,
+                    "url_path": path,
+                    "rounds": len(mine),
+                    "rps": median(r["rps"] for r in mine),
+                    "p50_ms": median(r["p50_ms"] for r in mine),
+                    "p99_ms": median(r["p99_ms"] for r in mine),
+                    "server_cpu_us": median(r["server_cpu_us"] for r in mine),
+                    "hello": {k: median(h[k] for h in hello) for k in keys},
+                }
+            )
+    return rows
+
+
 def evaluate(rows: list[dict[str, Any]]) -> None:
     curated = {r["page"]: r for r in rows if r["dataset"] == "curated"}
     for row in rows:
         hello = row["hello"]
         row["ratio_rps"] = round(row["rps"] / hello["rps"], 3)
-        row["ratio_p99"] = round(hello["p99_ms"] / row["p99_ms"], 3) if row["p99_ms"] else None
+        row["ratio_p99"] = round(hello["p99_ms"] / max(row["p99_ms"], 0.001), 3)
+        row["ratio_cpu"] = round(hello["server_cpu_us"] / row["server_cpu_us"], 3)
         row["pass_rps"] = row["ratio_rps"] >= TARGET_VS_HELLO
-        row["pass_p99"] = row["ratio_p99"] is not None and row["ratio_p99"] >= TARGET_VS_HELLO
+        row["pass_p99"] = row["ratio_p99"] >= TARGET_VS_HELLO
         if row["dataset"] == "large" and row["page"] in curated:
             row["large_vs_curated"] = round(row["rps"] / curated[row["page"]]["rps"], 3)
             row["pass_large"] = row["large_vs_curated"] >= TARGET_LARGE_VS_CURATED
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    header = [
-        "dataset",
-        "page",
-        "req/s",
-        "p99 ms",
-        "hello req/s",
-        "hello p99",
-        "req/s÷hello",
-        "",
-        "hello p99÷p99",
-        "",
-        "large÷curated",
-        "",
+    header = ["dataset", "page", "req/s", "p99 ms", "hello req/s", "hello p99 ms",
+              "req/s÷hello", "", "hello p99÷p99", "", "large÷curated", "",
+              "CPU µs/req", "hello CPU µs/req"]  # fmt: skip
+    body = [
+        [
+            r["dataset"],
+            r["page"],
+            f"{r['rps']:,.0f}",
+            f"{r['p99_ms']:.2f}",
+            f"{r['hello']['rps']:,.0f}",
+            f"{r['hello']['p99_ms']:.2f}",
+            f"{r['ratio_rps']:.3f}",
+            mark(r["pass_rps"]),
+            f"{r['ratio_p99']:.3f}",
+            mark(r["pass_p99"]),
+            f"{r['large_vs_curated']:.3f}" if "large_vs_curated" in r else "",
+            mark(r["pass_large"]) if "pass_large" in r else "",
+            f"{r['server_cpu_us']:,.0f}",
+            f"{r['hello']['server_cpu_us']:,.0f}",
+        ]
+        for r in rows
     ]
-    body = []
-    for r in rows:
-        body.append(
-            [
-                r["dataset"],
-                r["page"],
-                f"{r['rps']:,.0f}",
-                f"{r['p99_ms']:.2f}",
-                f"{r['hello']['rps']:,.0f}",
-                f"{r['hello']['p99_ms']:.2f}",
-                f"{r['ratio_rps']:.2f}",
-                mark(r["pass_rps"]),
-                f"{r['ratio_p99']:.2f}" if r["ratio_p99"] is not None else "—",
-                mark(r["pass_p99"]),
-                f"{r['large_vs_curated']:.2f}" if "large_vs_curated" in r else "",
-                mark(r["pass_large"]) if "pass_large" in r else "",
-            ]
-        )
-    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
-    right = {2, 3, 4, 5, 6, 8, 10}
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    left = {0, 1, 7, 9, 11}
 
     def fmt(line: list[str]) -> str:
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
+            c.ljust(w) if i in left else c.rjust(w)
             for i, (c, w) in enumerate(zip(line, widths, strict=True))
         ).rstrip()
 
@@ -453,15 +494,15 @@ def misses(rows: list[dict[str, Any]]) -> list[str]:
         where = f"{r['dataset']} {r['page']}"
         if not r["pass_rps"]:
             found.append(
-                f"{where}: req/s ÷ hello = {r['ratio_rps']:.2f} (target ≥ {TARGET_VS_HELLO})"
+                f"{where}: req/s ÷ hello = {r['ratio_rps']:.3f} (target ≥ {TARGET_VS_HELLO})"
             )
         if not r["pass_p99"]:
             found.append(
-                f"{where}: hello p99 ÷ p99 = {r['ratio_p99']} (target ≥ {TARGET_VS_HELLO})"
+                f"{where}: hello p99 ÷ p99 = {r['ratio_p99']:.3f} (target ≥ {TARGET_VS_HELLO})"
             )
         if r.get("pass_large") is False:
             found.append(
-                f"{where}: large ÷ curated req/s = {r['large_vs_curated']:.2f} "
+                f"{where}: large ÷ curated req/s = {r['large_vs_curated']:.3f} "
                 f"(target ≥ {TARGET_LARGE_VS_CURATED})"
             )
     return found
@@ -496,7 +537,7 @@ def run(args: argparse.Namespace) -> int:
     secret = os.urandom(32).hex()
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=OUT))
     servers = Servers({}, workdir)
-    rows: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
     print(
         f"bench: {args.duration} s per measurement (+{WARMUP_S} s warm-up), wrk -t{THREADS} "
         f"-c{CONNECTIONS}, gunicorn -w {WORKERS} (sync), {os.cpu_count()} CPUs; work dir {workdir}",
@@ -504,51 +545,48 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         paths, db_info = build_databases(workdir, secret, args.lines)
-        servers.env = server_env(paths["curated"], secret)  # hello ignores the PORTAL_* variables
-        load_before = os.getloadavg()
-        print(
-            f"load average before measuring: {load_before[0]:.2f} (1 min) on {os.cpu_count()} CPUs"
-            + (
-                " — other processes compete for the CPUs, expect noise"
-                if load_before[0] > 0.5
-                else ""
-            ),
-            flush=True,
-        )
-        hello = servers.start("hello", "bench.hello:app", "/")
-        hello_url = hello.base_url + "/"
+        portals: dict[str, Server] = {}
         for dataset, path in paths.items():
             servers.env = server_env(path, secret)
-            portal = servers.start(f"portal-{dataset}", "portal:create_app()", "/healthz")
-            check_pages(portal, dataset)
-            # hello, page, hello, page, hello, page, hello: each page is compared with the mean of
-            # the hello-world runs just before and just after it (cancels a drifting machine load).
-            before = measure(hello_url, args.duration)
+            portals[dataset] = servers.start(f"portal-{dataset}", "portal:create_app()", "/healthz")
+            check_pages(portals[dataset], dataset)
+        servers.env = server_env(paths["curated"], secret)  # hello reads no PORTAL_* setting
+        hello = servers.start("hello", "bench.hello:app", "/")
+        load_before = os.getloadavg()
+        busy = load_before[0] > 0.5
+        print(
+            f"load average before measuring: {load_before[0]:.2f} (1 min) on {os.cpu_count()} CPUs"
+            + (" — other processes compete for the CPUs, expect noise" if busy else ""),
+            flush=True,
+        )
+        # hello, curated home, hello, large home, hello, curated area, … , large api, hello:
+        # every portal run is compared with the mean of the hello-world runs just before and just
+        # after it, and the two datasets' runs of a page are neighbours (both cancel drifting load).
+        for round_no in range(1, args.rounds + 1):
+            before = measure(hello, "/", args.duration)
             for page, page_path in PAGES.items():
-                result = measure(portal.base_url + page_path, args.duration)
-                after = measure(hello_url, args.duration)
-                baseline = {
-                    "rps": (before.rps + after.rps) / 2,
-                    "p99_ms": (before.p99_ms + after.p99_ms) / 2,
-                    "runs": [asdict(before), asdict(after)],
-                }
-                rows.append(
-                    {
-                        "dataset": dataset,
-                        "page": page,
-                        "path": page_path,
-                        **asdict(result),
-                        "hello": baseline,
-                    }
-                )
-                print(
-                    f"[{dataset}] {page:<4} {result.rps:>7,.0f} req/s  p99 {result.p99_ms:7.2f} ms   "
-                    f"(hello before/after {before.rps:,.0f}/{after.rps:,.0f} req/s, "
-                    f"p99 {before.p99_ms:.2f}/{after.p99_ms:.2f} ms)",
-                    flush=True,
-                )
-                before = after
-            servers.stop(portal)
+                for dataset, portal in portals.items():
+                    result = measure(portal, page_path, args.duration)
+                    after = measure(hello, "/", args.duration)
+                    runs.append(
+                        {
+                            "round": round_no,
+                            "dataset": dataset,
+                            "page": page,
+                            **asdict(result),
+                            "hello_before": asdict(before),
+                            "hello_after": asdict(after),
+                        }
+                    )
+                    print(
+                        f"[round {round_no}] {dataset:<7} {page:<4} {result.rps:>6,.0f} req/s, "
+                        f"p99 {result.p99_ms:7.2f} ms, {result.server_cpu_us:,.0f} CPU µs/req   "
+                        f"(hello before/after {before.rps:,.0f}/{after.rps:,.0f} req/s, "
+                        f"p99 {before.p99_ms:.2f}/{after.p99_ms:.2f} ms, "
+                        f"{before.server_cpu_us:,.0f}/{after.server_cpu_us:,.0f} CPU µs/req)",
+                        flush=True,
+                    )
+                    before = after
         servers.stop_all()
         load_after = os.getloadavg()
     finally:
@@ -556,6 +594,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.keep_db:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    rows = summarize(runs)
     evaluate(rows)
     print()
     print(table(rows))
@@ -575,8 +614,11 @@ def run(args: argparse.Namespace) -> int:
             "wrk_connections": CONNECTIONS,
             "gunicorn_workers": WORKERS,
             "worker_class": "sync",
-            "order": "per dataset: hello, home, hello, area, hello, api, hello (each run after "
-            "its own warm-up); a page's baseline is the mean of the hello runs around it",
+            "rounds": args.rounds,
+            "order": "hello, curated home, hello, large home, hello, curated area, hello, large "
+            "area, hello, curated api, hello, large api, hello (each run after its own warm-up); "
+            "a page's baseline is the mean of the hello runs around it; with several rounds "
+            "the medians across rounds are reported",
         },
         "machine": {
             "cpus": os.cpu_count(),
@@ -589,6 +631,7 @@ def run(args: argparse.Namespace) -> int:
         "databases": db_info,
         "results": rows,
         "missed": missed,
+        "runs": runs,
     }
     (OUT / "results.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -608,6 +651,9 @@ def main() -> int:
         type=int,
         default=1_000_000,
         help="budget lines in the large database (default 1,000,000)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat the whole sequence; medians are reported"
     )
     parser.add_argument(
         "--keep-db", action="store_true", help="keep the databases under bench/out/"

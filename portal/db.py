@@ -6,7 +6,9 @@ and rolled back and closed when the context ends, so an error anywhere rolls eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,12 +33,57 @@ class Base(DeclarativeBase):
 class Database:
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    #: Set by tests: the connection whose (never committed) transaction every session joins.
+    test_connection: Connection | None = None
+    _reader: threading.local = field(default_factory=threading.local)
 
-    def bind_to(self, connection: Connection) -> None:
-        """Make every new session join *connection*'s transaction through savepoints (tests)."""
-        self.sessionmaker = sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
+    def bind_to(self, connection: Connection | None) -> None:
+        """Make every new session join *connection*'s transaction through savepoints (tests);
+        ``None`` goes back to the engine."""
+        self.test_connection = connection
+        if connection is None:
+            self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        else:
+            self.sessionmaker = sessionmaker(
+                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+
+    def read_scalar(self, sql: str) -> Any:
+        """Run one read-only statement on this thread's own autocommit DBAPI connection.
+
+        This is the hot path of every cached page (reading the data version): no session, no
+        transaction, no pool checkout. A broken connection (database restarted) is replaced once;
+        a second failure propagates."""
+        if self.test_connection is not None:
+            return self.test_connection.exec_driver_sql(sql).scalar()
+        for attempt in (1, 2):
+            connection = getattr(self._reader, "connection", None)
+            if connection is None:
+                connection = self._reader.connection = self._autocommit_connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                return row[0] if row else None
+            except Exception:
+                self._reader.connection = None
+                with suppress(Exception):
+                    connection.close()
+                if attempt == 2:
+                    raise
+        return None  # pragma: no cover - the loop returns or raises
+
+    def _autocommit_connection(self) -> Any:
+        proxy = self.engine.raw_connection()
+        proxy.detach()  # ours now: the pool neither resets nor recycles it
+        connection = proxy.dbapi_connection
+        assert connection is not None
+        if self.engine.dialect.name == "postgresql":
+            connection.autocommit = True  # SQLite connections are already in autocommit mode
+        return connection
 
 
 def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:

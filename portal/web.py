@@ -11,14 +11,26 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from portal.datasets.services import current_data_version
-from portal.db import commit_at_edge, get_session
+from portal.datasets.services import DATA_VERSION_SQL
+from portal.db import commit_at_edge, database, get_session
 from portal.i18n import LANGUAGES, best_language
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,9 +87,9 @@ class ResponseCache:
 
 
 def data_version() -> int:
-    """The data version for this request (read once per request)."""
+    """The data version for this request (read once per request, without opening a session)."""
     if "data_version" not in g:
-        g.data_version = current_data_version(get_session())
+        g.data_version = int(database().read_scalar(DATA_VERSION_SQL) or 0)
     return int(g.data_version)
 
 
@@ -121,6 +133,16 @@ def cached_by_data_version(view: F) -> F:
     return cast(F, wrapper)
 
 
+class CookieOnDemandSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, but a request without the cookie (every anonymous reader)
+    skips building the signing serialiser: a measurable share of a cached page's cost."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 root = Blueprint("root", __name__)
 
 
@@ -146,6 +168,7 @@ def healthz() -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieOnDemandSessionInterface()
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
     app.register_blueprint(root)
 

@@ -68,14 +68,13 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     flask_app: Flask = request.getfixturevalue("app")
     db = flask_app.extensions["portal.db"]
-    original = db.sessionmaker
     connection = db.engine.connect()
     transaction = connection.begin()
     db.bind_to(connection)
     try:
         yield
     finally:
-        db.sessionmaker = original
+        db.bind_to(None)
         transaction.rollback()
         connection.close()
         # Caches are keyed by data version; a rolled-back publish must not leave entries behind.

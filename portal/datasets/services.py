@@ -43,6 +43,10 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+#: The data version, for readers that skip the ORM (see ``Database.read_scalar``).
+DATA_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
+
+
 def current_data_version(session: Session) -> int:
     version = session.scalar(select(DataState.version).where(DataState.id == 1))
     return int(version or 0)

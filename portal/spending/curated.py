@@ -70,7 +70,9 @@ def read_package(data_dir: Path) -> dict[str, Resource]:
             title=item.get("title", item["name"]),
             title_zh=item.get("title_zh", item.get("title", item["name"])),
             sample=bool(item.get("sample", False)),
-            source="；".join(dict.fromkeys(s.get("title_zh") or s.get("title", "") for s in sources)),
+            source="；".join(
+                dict.fromkeys(s.get("title_zh") or s.get("title", "") for s in sources)
+            ),
             source_en="; ".join(dict.fromkeys(s.get("title", "") for s in sources)),
             source_url=next((s["path"] for s in sources if s.get("path")), None),
         )

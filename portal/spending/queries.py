@@ -329,9 +329,10 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
 _lock = threading.Lock()
 
 
-def published_snapshot(session: Session) -> Snapshot:
+def published_snapshot(session: Session, data_version: int | None = None) -> Snapshot:
     """The snapshot of the current data version, rebuilt only when the version has moved."""
-    data_version = current_data_version(session)
+    if data_version is None:
+        data_version = current_data_version(session)
     cache: dict[str, Snapshot] = current_app.extensions.setdefault("portal.snapshot", {})
     snapshot = cache.get("current")
     if snapshot is not None and snapshot.data_version == data_version:

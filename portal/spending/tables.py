@@ -302,6 +302,10 @@ def national_table(context: services.NationalContext) -> Table:
         ],
         rows=rows,
         csv_url=_csv(f"national-{context.function}"),
+        note=_(
+            "Growth compares each year with the one before; where the earlier year is not in the "
+            "series, it is shown as “—”. Money in the table is converted from 100 million yuan."
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from portal.errors import user_error
 from portal.spending import services, tables
 from portal.spending.areas import AREAS, AREAS_BY_SLUG, Area
 from portal.spending.queries import Snapshot, YearSpending, published_snapshot
-from portal.web import cached_by_data_version, language_blueprint
+from portal.web import cached_by_data_version, data_version, language_blueprint
 
 pages = language_blueprint("pages", __name__)
 
@@ -63,7 +63,7 @@ def area_or_404(slug: str) -> Area:
 
 
 def snapshot() -> Snapshot:
-    return published_snapshot(get_session())
+    return published_snapshot(get_session(), data_version())
 
 
 @pages.get("/")

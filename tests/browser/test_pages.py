@@ -89,32 +89,33 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("page_name", list(PAGES))
-@pytest.mark.parametrize("lang", LANGS)
-def test_page(
-    live_server: str, new_context: Any, axe_source: str, lang: str, page_name: str, viewport: str
-) -> None:
-    context = new_context(viewport)
-    context.add_init_script(script=CSP_RECORDER)
-    page = context.new_page()
-    console_errors: list[str] = []
-    page_errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: console_errors.append(f"{m.text} ({m.location.get('url', '')})")
-        if m.type == "error"
-        else None,
-    )
-    page.on("pageerror", lambda e: page_errors.append(str(e)))
+class PageWatch:
+    """Console errors, uncaught exceptions and CSP violations of one page."""
 
-    url = f"{live_server}/{lang}{PAGES[page_name]}"
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
+    def __init__(self, context: Any) -> None:
+        context.add_init_script(script=CSP_RECORDER)
+        self.page = context.new_page()
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
 
-    problems: list[str] = []
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
-    # Charts: each one drawn (or empty: no national figures to compare) and beside its table.
+    def errors(self) -> list[str]:
+        csp_violations = self.page.evaluate("() => window.__csp || []")
+        return (
+            [f"console error: {text}" for text in self.console_errors]
+            + [f"uncaught exception: {text}" for text in self.page_errors]
+            + [f"CSP violation: {text}" for text in csp_violations]
+        )
+
+
+def chart_problems(page: Any) -> list[str]:
+    """Every chart drawn (or empty: no national figures to compare) and beside its table."""
+    problems = []
     try:
         page.wait_for_function(CHARTS_SETTLED, timeout=10_000)
     except Exception:  # reported below with the state of every chart
@@ -126,31 +127,49 @@ def test_page(
             problems.append(f"chart {chart} never became ready")
         if not chart["table"]:
             problems.append(f"chart {chart} has no <table> in its <section>")
-    page.wait_for_load_state("networkidle")
+    return problems
 
-    # Nothing scrolls sideways (tables may scroll inside their own .table-scroll region).
+
+def overflow_problems(page: Any) -> list[str]:
+    """Nothing scrolls sideways (tables may scroll inside their own .table-scroll region)."""
     overflow = page.evaluate(OVERFLOW)
     if overflow["scrollWidth"] > min(overflow["clientWidth"], overflow["innerWidth"]):
-        problems.append(
+        return [
             "page scrolls sideways: scrollWidth={scrollWidth}px > clientWidth={clientWidth}px "
             "(innerWidth={innerWidth}px); sticking out: {culprits}".format(**overflow)
-        )
+        ]
+    return []
 
+
+def axe_problems(page: Any, axe_source: str) -> list[str]:
+    """WCAG 2.1 A/AA violations found by axe-core. It is evaluated over the DevTools protocol, so
+    the page's CSP stays enforced for the page itself."""
+    page.evaluate(axe_source)
+    return [
+        f"axe {v['id']} ({v['impact']}): {v['help']} — {v['count']} element(s), e.g. "
+        f"{json.dumps(v['targets'], ensure_ascii=False)}; {v['summary']}"
+        for v in page.evaluate(AXE_RUN, AXE_TAGS)
+    ]
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("page_name", list(PAGES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_page(
+    live_server: str, new_context: Any, axe_source: str, lang: str, page_name: str, viewport: str
+) -> None:
+    watch = PageWatch(new_context(viewport))
+    page = watch.page
+    url = f"{live_server}/{lang}{PAGES[page_name]}"
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.status == 200, f"{url} answered {response.status}"
+
+    problems = chart_problems(page)
+    problems += overflow_problems(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{lang}-{page_name}-{viewport}.png"), full_page=True)
-
-    # Errors so far are the page's own (read before axe runs, which is test tooling).
-    csp_violations = page.evaluate("() => window.__csp || []")
-    problems += [f"console error: {text}" for text in console_errors]
-    problems += [f"uncaught exception: {text}" for text in page_errors]
-    problems += [f"CSP violation: {text}" for text in csp_violations]
-
-    # axe-core, evaluated over the DevTools protocol: the page's CSP stays enforced.
-    page.evaluate(axe_source)
-    for v in page.evaluate(AXE_RUN, AXE_TAGS):
-        problems.append(
-            f"axe {v['id']} ({v['impact']}): {v['help']} — {v['count']} element(s), e.g. "
-            f"{json.dumps(v['targets'], ensure_ascii=False)}; {v['summary']}"
-        )
+    problems += watch.errors()  # read before axe runs: that is test tooling, not the page
+    problems += axe_problems(page, axe_source)
 
     assert not problems, f"{url} at {viewport}:\n  " + "\n  ".join(problems)
