@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import platform
@@ -511,6 +512,31 @@ def misses(rows: list[dict[str, Any]]) -> list[str]:
 # -- main --------------------------------------------------------------------------------------
 
 
+def source_fingerprint() -> str:
+    """A hash of the portal's code and templates, so results can be matched to what was measured
+    (the servers load the code when they start; edits made during a run are reported)."""
+    digest = hashlib.sha256()
+    files = [*(ROOT / "portal").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cpu_busy_share(seconds: float = 2.0) -> float:
+    """The share of all CPUs busy over *seconds* (this process sleeps meanwhile: that is others)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values[:8]) - idle, sum(values[:8])  # user … steal, not guest (counted in user)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / max(total1 - total0, 1)
+
+
 def preflight() -> None:
     if shutil.which("wrk") is None:
         raise BenchError(
@@ -535,6 +561,7 @@ def run(args: argparse.Namespace) -> int:
     for key in [k for k in os.environ if k.startswith("PORTAL_")]:
         del os.environ[key]  # the databases are built with nothing but the settings passed here
     secret = os.urandom(32).hex()
+    source_before = source_fingerprint()
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=OUT))
     servers = Servers({}, workdir)
     runs: list[dict[str, Any]] = []
@@ -553,10 +580,11 @@ def run(args: argparse.Namespace) -> int:
         servers.env = server_env(paths["curated"], secret)  # hello reads no PORTAL_* setting
         hello = servers.start("hello", "bench.hello:app", "/")
         load_before = os.getloadavg()
-        busy = load_before[0] > 0.5
+        others_busy = cpu_busy_share()
         print(
-            f"load average before measuring: {load_before[0]:.2f} (1 min) on {os.cpu_count()} CPUs"
-            + (" — other processes compete for the CPUs, expect noise" if busy else ""),
+            f"CPU busy with other processes just before measuring: {others_busy:.0%} of "
+            f"{os.cpu_count()} CPUs"
+            + (" — they compete with the benchmark, expect noise" if others_busy > 0.1 else ""),
             flush=True,
         )
         # hello, curated home, hello, large home, hello, curated area, … , large api, hello:
@@ -589,6 +617,7 @@ def run(args: argparse.Namespace) -> int:
                     before = after
         servers.stop_all()
         load_after = os.getloadavg()
+        source_after = source_fingerprint()
     finally:
         servers.stop_all()
         if not args.keep_db:
@@ -596,6 +625,14 @@ def run(args: argparse.Namespace) -> int:
 
     rows = summarize(runs)
     evaluate(rows)
+    print()
+    print(f"portal source {source_before}", end="")
+    if source_after != source_before:
+        print(
+            f" → {source_after}: the code changed while the benchmark ran; the servers ran the "
+            "code as it was when they started, but treat these numbers with suspicion",
+            end="",
+        )
     print()
     print(table(rows))
     missed = misses(rows)
@@ -620,10 +657,12 @@ def run(args: argparse.Namespace) -> int:
             "a page's baseline is the mean of the hello runs around it; with several rounds "
             "the medians across rounds are reported",
         },
+        "portal_source": {"before": source_before, "after": source_after},
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            "cpu_busy_share_before": round(others_busy, 3),
             "loadavg_1min_before": round(load_before[0], 2),
             "loadavg_1min_after": round(load_after[0], 2),
         },
@@ -666,6 +705,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     try:
         return run(args)
     except BenchError as error:

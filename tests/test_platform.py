@@ -90,3 +90,19 @@ def test_starts_with_a_strong_secret_from_the_environment(monkeypatch, tmp_path)
     app = create_app()
     assert app.config["DATABASE_URL"].endswith("db.sqlite3")
     assert app.config["SECRET_KEY"].startswith("xxxx")
+
+
+def test_data_version_reader_survives_a_dropped_connection(app) -> None:
+    """The hot-path reader keeps its own connection per thread and replaces a broken one."""
+    from sqlalchemy.orm import sessionmaker
+
+    from portal.datasets.services import DATA_VERSION_SQL
+    from portal.db import Database
+
+    engine = app.extensions["portal.db"].engine
+    reader = Database(engine=engine, sessionmaker=sessionmaker(bind=engine))
+    first = reader.read_scalar(DATA_VERSION_SQL)
+    assert first >= 19  # every curated dataset published once
+    reader._reader.connection.close()  # e.g. the database server restarted
+    assert reader.read_scalar(DATA_VERSION_SQL) == first
+    reader._reader.connection.close()
