@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
 
-    from portal import errors, web
+    from portal import accounts, errors, proposals, staff, web
     from portal.cli import register_commands
     from portal.opendata.api import api
     from portal.spending import aggregation  # noqa: F401  (registers the publish hooks)
@@ -42,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    accounts.init_app(app)
+    proposals.init_app(app)
+    staff.init_app(app)
     errors.init_app(app)
     register_commands(app)
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from portal.datasets.models import DataState
 from portal.db import database, get_session
 from portal.migrations import upgrade_database
+from portal.proposals.curated import load_curated_proposals
 from portal.spending.curated import CuratedDataError, load_curated_data
 
 
@@ -23,6 +24,7 @@ def setup_database(data_dir: Path, log: Callable[[str], None] = click.echo) -> i
         session.add(DataState(id=1, version=0))
         session.flush()
     published = load_curated_data(session, data_dir, log=log)
+    published += load_curated_proposals(session, data_dir, log=log)
     session.commit()
     return published
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import portal.accounts.models
 import portal.datasets.models
-import portal.spending.models  # noqa: F401
+import portal.proposals.models
+import portal.spending.models
+import portal.staff.models  # noqa: F401
 from portal.db import Base
 
 

@@ -19,8 +19,8 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade_database(bind: Engine | Connection, revision: str = "head") -> None:
-    """Migrate the database behind *bind* to *revision* (the newest schema by default)."""
+def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None:
+    """Migrate the database behind *bind* to *revision* (every branch's newest by default)."""
     config = alembic_config()
     if isinstance(bind, Engine):
         with bind.begin() as connection:

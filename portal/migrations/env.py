@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import portal.accounts.models
 import portal.datasets.models
-import portal.spending.models  # noqa: F401  (registers the tables on the metadata)
+import portal.proposals.models
+import portal.spending.models
+import portal.staff.models  # noqa: F401  (each registers its tables on the metadata)
 from portal.db import Base
 
 config = context.config

@@ -1,0 +1,3 @@
+"""Models of the proposals domain."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of the staff domain."""
+
+from __future__ import annotations
