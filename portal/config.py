@@ -19,6 +19,13 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_SIZE": 512,  # rendered public responses kept per process, keyed by data version
     "PREFERRED_URL_SCHEME": "http",
     "LOG_LEVEL": "INFO",
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_MINUTES": 8 * 60,
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 100 per hour",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
+    "MAX_UPLOAD_MB": 20,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
 }
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "development"}
@@ -54,6 +61,14 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["BABEL_DEFAULT_LOCALE"] = "zh_CN"
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     config["JSON_SORT_KEYS"] = False
+    config["SESSION_COOKIE_NAME"] = "portal_session"
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
+    if config["TESTING"]:
+        # Hashing stays Argon2id, just cheap enough that the suite stays fast.
+        config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"] = 1, 1024
     _check_secret_key(config)
     return config
 

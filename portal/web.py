@@ -14,7 +14,6 @@ from typing import Any, TypeVar, cast
 from flask import (
     Blueprint,
     Flask,
-    Request,
     Response,
     current_app,
     g,
@@ -23,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
@@ -99,6 +97,11 @@ def cached_by_data_version(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
+        if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+            # Someone signed in (or about to): the page may show their name; never share it.
+            response = current_app.make_response(view(*args, **kwargs))
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
         version = data_version()
         lang = g.get("lang", "")
         digest = hashlib.blake2b(f"{lang}|{request.full_path}".encode(), digest_size=8).hexdigest()
@@ -133,16 +136,6 @@ def cached_by_data_version(view: F) -> F:
     return cast(F, wrapper)
 
 
-class CookieOnDemandSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, but a request without the cookie (every anonymous reader)
-    skips building the signing serialiser: a measurable share of a cached page's cost."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if self.get_cookie_name(app) not in request.cookies:
-            return self.session_class()
-        return super().open_session(app, request)
-
-
 root = Blueprint("root", __name__)
 
 
@@ -168,7 +161,6 @@ def healthz() -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
-    app.session_interface = CookieOnDemandSessionInterface()
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
     app.register_blueprint(root)
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.extensions import limiter
 from portal.cli import setup_database
 from portal.spending.queries import Snapshot, published_snapshot
 
@@ -80,6 +81,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         # Caches are keyed by data version; a rolled-back publish must not leave entries behind.
         flask_app.extensions.pop("portal.snapshot", None)
         flask_app.extensions["portal.response_cache"]._items.clear()
+        limiter.reset()  # rate-limit counters are per test
 
 
 @pytest.fixture
@@ -92,6 +94,7 @@ def session(app: Flask) -> Iterator[Session]:
     """A session on the test's transaction, for arranging data. No app context stays pushed, so
     each client request still gets its own context (and its own ``g``)."""
     db_session = app.extensions["portal.db"].sessionmaker()
+    db_session.info["app"] = app  # for helpers that need an app context (e.g. password hashing)
     yield db_session
     db_session.close()
 

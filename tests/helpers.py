@@ -51,3 +51,46 @@ def publish_spending(
     publish_version(session, version, published_by="tests")
     session.commit()
     return version
+
+
+def csrf_token(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if match is None:
+        match = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str, lang: str = "zh", next_url: str | None = None):
+    page = client.get(f"/{lang}/login")
+    data = {
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": email,
+        "password": password,
+    }
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post(f"/{lang}/login", data=data)
+
+
+def make_user(
+    session: Session,
+    email: str,
+    role: str = "editor",
+    password: str = "correct horse battery",
+    **extra,
+):
+    from portal.accounts.services import create_user
+
+    with session.info["app"].app_context() if "app" in session.info else _nullcontext():
+        user = create_user(session, email=email, role=role, password=password, **extra)
+    session.commit()
+    return user
+
+
+def _nullcontext():
+    from contextlib import nullcontext
+
+    return nullcontext()

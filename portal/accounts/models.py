@@ -1,0 +1,58 @@
+"""Accounts: staff and deputies, and the server-side sessions they sign in with."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # manages accounts, reads the audit log, and may do what editors do
+    EDITOR = "editor"  # uploads, publishes, handles proposals
+    DEPUTY = "deputy"  # a People's Congress deputy or CPPCC member following their own items
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: For deputies: the submitter (proposals domain) this account speaks for.
+    submitter_id: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+
+class ServerSession(Base):
+    """A signed-in (or CSRF-carrying) browser session. The cookie holds a random token; only its
+    SHA-256 is stored, so a database leak does not hand out live sessions."""
+
+    __tablename__ = "server_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
