@@ -98,7 +98,12 @@ def current_app_config(key: str) -> str:
 
 def end_other_sessions(user_id: int) -> None:
     """Sign the user out everywhere but here (after a password change)."""
+    token = getattr(flask_session, "token", None)
+    end_sessions_of(user_id, keep=token_hash(token) if token else None)
+
+
+def end_sessions_of(user_id: int, keep: str | None = None) -> None:
+    """Sign a user out of every session (but *keep*, a token hash)."""
     interface = current_app.session_interface
     if isinstance(interface, ServerSideSessionInterface):
-        token = getattr(flask_session, "token", None)
-        interface.store.delete_for_user(user_id, keep=token_hash(token) if token else None)
+        interface.store.delete_for_user(user_id, keep=keep)

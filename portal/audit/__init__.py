@@ -38,7 +38,7 @@ def record_audit(
         if actor is None and current_user.is_authenticated:
             actor, actor_id = current_user.email, current_user.id
     entry = AuditEntry(
-        actor=actor or "anonymous",
+        actor=actor or ("anonymous" if has_request_context() else "system"),
         actor_id=actor_id,
         action=action,
         target_type=target_type,

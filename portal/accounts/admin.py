@@ -1,0 +1,163 @@
+"""Account management for administrators: ``/<lang>/staff/users``."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.accounts.models import Role, User
+from portal.accounts.passwords import hash_password
+from portal.accounts.permissions import roles_required
+from portal.accounts.services import AccountError, create_user
+from portal.audit import record_audit
+from portal.db import get_session
+from portal.errors import user_error
+from portal.web import language_blueprint
+
+admin = language_blueprint("accounts_admin", __name__, "/staff/users")
+PAGE_SIZE = 50
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [
+        (Role.EDITOR.value, _("Editor: uploads, publishes, handles proposals")),
+        (Role.ADMIN.value, _("Administrator: also manages accounts and reads the audit log")),
+        (Role.DEPUTY.value, _("Deputy or CPPCC member: follows their own items")),
+    ]
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(_l("Enter an e-mail address."))]
+    )
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[])
+    submitter_id = IntegerField(_l("For deputies: submitter number"), validators=[Optional()])
+    submit = SubmitField(_l("Create account"))
+
+
+class UserActionForm(FlaskForm):
+    submit = SubmitField()
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@admin.route("/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN.value)
+def index() -> str | Response:
+    session = get_session()
+    form = NewUserForm()
+    form.role.choices = role_choices()
+    created: tuple[User, str] | None = None
+    if form.validate_on_submit():
+        password = temporary_password()
+        try:
+            user = create_user(
+                session,
+                email=form.email.data or "",
+                role=form.role.data or Role.EDITOR.value,
+                name=form.name.data or "",
+                password=password,
+                submitter_id=form.submitter_id.data,
+            )
+        except AccountError as error:
+            message = (
+                _("An account with this e-mail address already exists.")
+                if "already exists" in str(error)
+                else _("Enter a valid e-mail address.")
+            )
+            form.email.errors = [*form.email.errors, message]
+        else:
+            created = (user, password)
+            form = NewUserForm(formdata=None)
+            form.role.choices = role_choices()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    users = session.scalars(
+        select(User).order_by(User.email).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "accounts/admin_users.html",
+        form=form,
+        action_form=UserActionForm(),
+        users=users,
+        created=created,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    )
+
+
+def _user_or_404(user_id: int) -> User:
+    user = get_session().get(User, user_id)
+    if user is None:
+        raise user_error(NotFound, _("There is no such account."))
+    return user
+
+
+@admin.post("/<int:user_id>/active")
+@roles_required(Role.ADMIN.value)
+def toggle_active(user_id: int) -> Response:
+    form = UserActionForm()
+    user = _user_or_404(user_id)
+    if form.validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("You cannot deactivate your own account."))
+        else:
+            before = {"active": user.active}
+            user.active = not user.active
+            session = get_session()
+            if not user.active:
+                from portal.accounts.views import end_sessions_of
+
+                end_sessions_of(user.id)
+            record_audit(
+                session,
+                "account.activate" if user.active else "account.deactivate",
+                target_type="user",
+                target_id=user.id,
+                summary=user.email,
+                before=before,
+                after={"active": user.active},
+            )
+            flash(
+                _(
+                    "Account %(email)s is now %(state)s.",
+                    email=user.email,
+                    state=_("active") if user.active else _("deactivated"),
+                )
+            )
+    return redirect(url_for(".index"))
+
+
+@admin.post("/<int:user_id>/password")
+@roles_required(Role.ADMIN.value)
+def reset_password(user_id: int) -> str | Response:
+    form = UserActionForm()
+    user = _user_or_404(user_id)
+    if not form.validate_on_submit():
+        return redirect(url_for(".index"))
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    from portal.accounts.views import end_sessions_of
+
+    end_sessions_of(user.id)
+    record_audit(
+        get_session(),
+        "account.password_reset",
+        target_type="user",
+        target_id=user.id,
+        summary=user.email,
+    )
+    return render_template("accounts/admin_password.html", user=user, password=password)
