@@ -33,6 +33,7 @@ setup: install translations
 
 ## Set everything up on a fresh machine and serve on http://127.0.0.1:5000 (embedded SQLite).
 run: setup
+	$(FLASK) user demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## The whole suite: SQLite always, PostgreSQL too when PORTAL_TEST_DATABASE_URL is set.

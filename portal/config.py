@@ -51,6 +51,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         raw = os.environ.get(f"PORTAL_{key}")
         config[key] = _coerce(raw, default) if raw is not None else default
     config["DEBUG"] = os.environ.get("PORTAL_DEBUG", "").lower() in {"1", "true", "yes"}
+    config["PORTAL_DEBUG"] = config["DEBUG"]  # the flask command may reset DEBUG; this stays
     config["TESTING"] = False
     if overrides:
         config.update(overrides)

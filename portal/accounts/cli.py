@@ -3,6 +3,7 @@ or standard input, never from the command line."""
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Callable
 
@@ -65,3 +66,42 @@ def create_command(
         raise click.ClickException(str(error)) from error
     session.commit()
     click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
+
+
+@user_cli.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """For a local demo (`make run`): create an administrator, an editor and a deputy with random
+    passwords printed once — only when debug is on and no account exists yet."""
+    from flask import current_app
+    from sqlalchemy import func, select
+
+    from portal.accounts.models import User
+
+    if not current_app.config.get("PORTAL_DEBUG"):
+        raise click.ClickException("demo accounts are only created in debug mode (PORTAL_DEBUG=1)")
+    session = get_session()
+    if session.scalar(select(func.count()).select_from(User)):
+        click.echo("Accounts exist already; no demo accounts created.")
+        return
+    people = [
+        ("admin@demo.invalid", Role.ADMIN, "演示管理员 Demo admin", None),
+        ("editor@demo.invalid", Role.EDITOR, "演示编辑 Demo editor", None),
+    ]
+    deputy_id = next((r(session, "1") for r in DEPUTY_RESOLVERS if r(session, "1")), None)
+    if deputy_id is not None:
+        people.append(("deputy@demo.invalid", Role.DEPUTY, "演示代表 Demo deputy", deputy_id))
+    click.echo("Demo accounts (shown once; sign in at /zh/login):")
+    for email, role, name, submitter_id in people:
+        password = secrets.token_urlsafe(12)
+        create_user(
+            session,
+            email=email,
+            role=role,
+            name=name,
+            password=password,
+            submitter_id=submitter_id,
+            actor="cli:demo",
+        )
+        click.echo(f"  {role.value:7} {email:24} {password}")
+    session.commit()

@@ -212,3 +212,16 @@ def test_sessions_in_redis(tmp_path) -> None:
     thief.set_cookie("portal_session", stolen)
     assert thief.get("/zh/account/password").status_code == 302
     redis_app.extensions["portal.db"].engine.dispose()
+
+
+def test_demo_accounts_only_in_debug_and_only_once(app, session, monkeypatch) -> None:
+    runner = app.test_cli_runner()
+    monkeypatch.setitem(app.config, "PORTAL_DEBUG", False)
+    assert runner.invoke(args=["user", "demo"]).exit_code != 0
+    monkeypatch.setitem(app.config, "PORTAL_DEBUG", True)
+    first = runner.invoke(args=["user", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.invalid" in first.output and "editor@demo.invalid" in first.output
+    assert session.scalar(select(User).where(User.email == "admin@demo.invalid")) is not None
+    second = runner.invoke(args=["user", "demo"])
+    assert "no demo accounts created" in second.output
