@@ -84,7 +84,7 @@ def demo_command() -> None:
     if session.scalar(select(func.count()).select_from(User)):
         click.echo("Accounts exist already; no demo accounts created.")
         return
-    people = [
+    people: list[tuple[str, Role, str, int | None]] = [
         ("admin@demo.invalid", Role.ADMIN, "演示管理员 Demo admin", None),
         ("editor@demo.invalid", Role.EDITOR, "演示编辑 Demo editor", None),
     ]
