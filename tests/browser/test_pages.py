@@ -25,7 +25,12 @@ AREAS = [
     "housing",
     "social-assistance",
 ]
-PAGES = {"home": "/", **{slug: f"/areas/{slug}" for slug in AREAS}, "about-data": "/about-data"}
+PAGES = {
+    "home": "/",
+    **{slug: f"/areas/{slug}" for slug in AREAS},
+    "about-data": "/about-data",
+    "login": "/login",
+}
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
