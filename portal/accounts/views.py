@@ -56,6 +56,7 @@ def login() -> str | Response:
         user = services.authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
             services.sign_in(session, user)
+            purge_expired_sessions()
             return redirect(safe_next(form.next.data) or home_for_user())
         form.password.errors.append(_("The e-mail address or password is not right."))
     return render_template("accounts/login.html", form=form)
@@ -100,6 +101,13 @@ def end_other_sessions(user_id: int) -> None:
     """Sign the user out everywhere but here (after a password change)."""
     token = getattr(flask_session, "token", None)
     end_sessions_of(user_id, keep=token_hash(token) if token else None)
+
+
+def purge_expired_sessions() -> None:
+    """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.store.purge_expired(interface.lifetimes(current_app)[0])
 
 
 def end_sessions_of(user_id: int, keep: str | None = None) -> None:
