@@ -182,3 +182,10 @@ def from_scaled(value: int, places: int) -> Decimal:
     result = Decimal(value).scaleb(-places)
     two_places = result.quantize(Decimal("0.01"))
     return two_places if two_places == result else result.normalize()
+
+
+def rollback_at_edge() -> None:
+    """Roll the request's session back (a refused request changes nothing)."""
+    session: Session | None = g.get("_db_session")
+    if session is not None:
+        session.rollback()

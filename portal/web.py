@@ -28,7 +28,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.datasets.services import DATA_VERSION_SQL
-from portal.db import commit_at_edge, database, get_session
+from portal.db import commit_at_edge, database, get_session, rollback_at_edge
 from portal.i18n import LANGUAGES, best_language
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -166,6 +166,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
+        # Settle the transaction before the session cookie is saved: a refused request
+        # (4xx/5xx) must not leave anything behind, nor hold SQLite's write lock meanwhile.
         if response.status_code < 400:
             commit_at_edge()
+        else:
+            rollback_at_edge()
         return response

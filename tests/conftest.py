@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.extensions import limiter
 from portal.cli import setup_database
+from portal.extensions import limiter
 from portal.spending.queries import Snapshot, published_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from portal.accounts.models import ServerSession
@@ -116,11 +117,12 @@ class DatabaseStore:
                 stmt = stmt.where(ServerSession.id != keep)
             c.execute(stmt)
 
-    def purge_expired(self, idle: timedelta) -> None:
-        with self._connection() as c:
-            c.execute(
-                delete(ServerSession).where(ServerSession.last_seen_at < datetime.now(UTC) - idle)
-            )
+    def purge_expired(self, idle: timedelta, session: Session) -> None:
+        """Delete expired records inside the request's own transaction (on SQLite a second
+        connection would wait for the request's write lock)."""
+        session.execute(
+            delete(ServerSession).where(ServerSession.last_seen_at < datetime.now(UTC) - idle)
+        )
 
 
 class RedisStore:
@@ -165,7 +167,7 @@ class RedisStore:
                 self.redis.delete(self.prefix + key)
                 self.redis.srem(index, key)
 
-    def purge_expired(self, idle: timedelta) -> None:
+    def purge_expired(self, idle: timedelta, session: Session) -> None:
         """Redis expires keys by itself."""
 
 

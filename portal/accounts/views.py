@@ -107,7 +107,7 @@ def purge_expired_sessions() -> None:
     """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
     interface = current_app.session_interface
     if isinstance(interface, ServerSideSessionInterface):
-        interface.store.purge_expired(interface.lifetimes(current_app)[0])
+        interface.store.purge_expired(interface.lifetimes(current_app)[0], get_session())
 
 
 def end_sessions_of(user_id: int, keep: str | None = None) -> None:

@@ -93,8 +93,12 @@ def create_version(
     source_url: str | None = None,
     sample: bool = False,
     created_by: str | None = None,
+    row_count: int = 0,
 ) -> DatasetVersion:
-    """Add a draft version holding the original file and its SHA-256; lines are added by the caller."""
+    """Add a draft version holding the original file and its SHA-256; lines are added by the caller.
+
+    Pass *row_count* when it is known beforehand: on SQLite, a later update of the row rewrites
+    the whole original file stored in it."""
     last = session.scalar(
         select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset.id)
     )
@@ -112,6 +116,7 @@ def create_version(
         original_file=content,
         sha256=sha256_hex(content),
         created_by=created_by,
+        row_count=row_count,
     )
     session.add(version)
     session.flush()
@@ -131,6 +136,20 @@ def publish_version(session: Session, version: DatasetVersion, *, published_by: 
     version.published_at = datetime.now(UTC)
     version.published_by = published_by
     version.dataset.published_version_id = version.id
+    session.flush()
+    return data_version
+
+
+def withdraw_version(session: Session, version: DatasetVersion) -> int:
+    """Throw away a draft: it is kept, with its file, but can no longer be published.
+
+    Nothing public changes, but the data version is raised all the same, like for every other
+    change of a version's state (one rule, and the row lock serialises it with publishing).
+    Returns the new data version."""
+    if version.status != VersionStatus.DRAFT:
+        raise ValueError("only a draft can be withdrawn")
+    data_version = bump_data_version(session)
+    version.status = VersionStatus.WITHDRAWN
     session.flush()
     return data_version
 

@@ -1,9 +1,26 @@
-"""The proposals domain; `init_app` registers its blueprints and CLI commands."""
+"""Deputies' suggestions and CPPCC proposals, tracked to their replies: `init_app` registers the
+pages, the deputy's pages, the API, the panels shown on spending pages and the CLI."""
 
 from __future__ import annotations
+
+import os
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
+    from portal.proposals import cli, labels, views
+
+    # "Today" can be fixed (tests, screenshots): PORTAL_TODAY=2026-11-26.
+    if "TODAY" not in app.config and os.environ.get("PORTAL_TODAY"):
+        app.config["TODAY"] = os.environ["PORTAL_TODAY"]
+    app.register_blueprint(views.pages)
+    app.register_blueprint(views.my)
+    app.register_blueprint(views.api)
+    app.jinja_env.globals.update(
+        proposals_area_panel=views.area_panel,
+        proposals_latest_replies=views.latest_replies,
+        proposal_labels=labels,
+    )
+    cli.register(app)

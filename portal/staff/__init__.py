@@ -1,4 +1,7 @@
-"""The staff domain; `init_app` registers its blueprints and CLI commands."""
+"""The back office: upload, validate, preview, publish, restore and withdraw dataset versions.
+
+The engine (:mod:`portal.staff.importing`) is shared by the upload form and ``flask --app portal
+import``; every action on a version goes through :mod:`portal.staff.services` and is audited."""
 
 from __future__ import annotations
 
@@ -7,3 +10,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
+    from portal.staff.cli import import_cli
+    from portal.staff.views import staff
+
+    app.register_blueprint(staff)
+    app.cli.add_command(import_cli)

@@ -9,7 +9,7 @@
  *
  * Markup contract:
  *   <div class="chart-box">
- *     <canvas class="chart" data-chart="areas|trend|totals|national"
+ *     <canvas class="chart" data-chart="areas|trend|totals|national|rates"
  *             data-src="/api/v1/..." data-labels='{"budget": "...", ...}'
  *             role="img" aria-label="..."></canvas>
  *   </div>
@@ -529,11 +529,68 @@
     };
   }
 
+  // Percentages per group (e.g. rates per year). The data holds several charts under
+  // data.charts; the fragment of data-src ("...#rates") names the one to draw. Series are told
+  // apart by the legend and the tooltip as well as by colour.
+  var RATE_COLOURS = ["#0b4f6c", "#5d9cc4", "#b3d4e6", "#666666", "#bbbbbb"];
+
+  function buildRates(data, labels, canvas) {
+    var src = canvas.getAttribute("data-src") || "";
+    var name = src.indexOf("#") >= 0 ? src.slice(src.indexOf("#") + 1) : "rates";
+    var spec = data && data.charts && Object.prototype.hasOwnProperty.call(data.charts, name)
+      ? data.charts[name] : null;
+    if (!spec || !Array.isArray(spec.labels) || !Array.isArray(spec.series) || spec.series.length === 0) {
+      throw new ChartDataError("bad-data");
+    }
+    if (spec.labels.length === 0) return null;
+    var stacked = !!spec.stacked;
+    var datasets = spec.series.map(function (s, i) {
+      var colour = RATE_COLOURS[i % RATE_COLOURS.length];
+      return {
+        label: String(s.label != null ? s.label : s.key),
+        data: (Array.isArray(s.values) ? s.values : []).map(function (v) {
+          var n = toNum(v);
+          return n === null ? null : n * 100;
+        }),
+        backgroundColor: colour,
+        borderColor: "#ffffff",
+        borderWidth: 1
+      };
+    });
+    return {
+      type: "bar",
+      data: { labels: spec.labels.map(String), datasets: datasets },
+      options: baseOptions({
+        scales: {
+          x: { stacked: stacked, grid: { display: false } },
+          y: {
+            stacked: stacked,
+            beginAtZero: true,
+            max: 100,
+            ticks: { callback: function (value) { return fmtPctTick.format(value) + "%"; } }
+          }
+        },
+        plugins: {
+          legend: { position: "top" },
+          tooltip: {
+            mode: "index",
+            intersect: false,
+            filter: function (item) { return isNum(item.parsed.y); },
+            callbacks: {
+              label: function (c) { return (c.dataset.label || "") + ": " + formatPct(c.parsed.y); }
+            }
+          }
+        }
+      })
+    };
+  }
+
   var BUILDERS = {
     areas: buildAreas,
     trend: buildTrend,
     totals: buildTotals,
-    national: buildNational
+    national: buildNational,
+    rates: buildRates
   };
 
   /* ---------- fetching and drawing ---------- */

@@ -225,3 +225,24 @@ def test_demo_accounts_only_in_debug_and_only_once(app, session, monkeypatch) ->
     assert session.scalar(select(User).where(User.email == "admin@demo.invalid")) is not None
     second = runner.invoke(args=["user", "demo"])
     assert "no demo accounts created" in second.output
+
+
+def test_sign_in_and_out_on_a_file_database(tmp_path) -> None:
+    """Outside the shared test connection: the session store and the request's own transaction
+    must not wait for each other's SQLite write lock."""
+    from portal import create_app
+    from portal.cli import setup_database
+    from portal.db import get_session
+    from tests.helpers import DATA_DIR
+
+    file_app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/file.sqlite3"})
+    with file_app.app_context():
+        setup_database(DATA_DIR, log=lambda _m: None)
+        make_user(get_session(), "file@example.org")
+    client = file_app.test_client()
+    assert sign_in(client, "file@example.org", PASSWORD).status_code == 302
+    page = client.get("/zh/account/password")
+    assert page.status_code == 200
+    client.post("/zh/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert client.get("/zh/account/password").status_code == 302
+    file_app.extensions["portal.db"].engine.dispose()

@@ -1,0 +1,132 @@
+"""The list's filters, read from a query string the same way for the pages and the API. An unknown
+value is refused (:class:`InvalidFilter`), never guessed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from portal.proposals.models import HandlingRole, ItemKind, Satisfaction, Status
+from portal.spending.areas import AREA_SLUGS
+
+#: ``role=replying``: the items the bureau replies to itself (sole, lead or split), as counted
+#: by the statistics.
+REPLYING = "replying"
+MAX_QUERY = 100
+MAX_PAGE = 100_000
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off"}
+
+
+class InvalidFilter(ValueError):
+    """*kind* says what was expected: ``choice`` (one of *allowed*), ``number`` (like the
+    example in *allowed*) or ``length`` (text no longer than ``allowed[0]`` characters)."""
+
+    def __init__(
+        self, name: str, value: str, allowed: Collection[str], kind: str = "choice"
+    ) -> None:
+        super().__init__(f"{name}={value!r}")
+        self.name = name
+        self.value = value
+        self.allowed = list(allowed)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    year: int | None = None
+    kind: ItemKind | None = None
+    status: Status | None = None
+    area: str | None = None
+    role: str | None = None  # a HandlingRole value or REPLYING
+    reply_class: str | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    replied: bool | None = None
+    on_time: bool | None = None
+    met: bool | None = None
+    handling: Satisfaction | None = None  # final round
+    result: Satisfaction | None = None  # final round
+    q: str = ""
+    page: int = 1
+
+    #: dataclass field → query parameter
+    PARAMS: ClassVar[dict[str, str]] = {"kind": "type", "reply_class": "class"}
+
+    def query_args(self, **changes: object) -> dict[str, Any]:
+        """The query parameters that reproduce these filters (page 1 is left out)."""
+        args: dict[str, Any] = {}
+        for f in fields(self):
+            value = changes.get(f.name, getattr(self, f.name))
+            if value is None or value is False or value == "" or (f.name == "page" and value == 1):
+                continue
+            if isinstance(value, bool):
+                text = "yes" if value else "no"
+                if f.name in ("overdue", "due_soon"):
+                    text = "1"
+            else:
+                text = str(value)
+            args[self.PARAMS.get(f.name, f.name)] = text
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query_args(page=1))
+
+
+def _choice(args: Mapping[str, str], name: str, allowed: Collection[str]) -> str | None:
+    raw = (args.get(name) or "").strip()
+    if raw == "":
+        return None
+    if raw not in allowed:
+        raise InvalidFilter(name, raw[:40], allowed)
+    return raw
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool | None:
+    raw = (args.get(name) or "").strip().lower()
+    if raw == "":
+        return None
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise InvalidFilter(name, raw[:40], ["yes", "no"])
+
+
+def _number(args: Mapping[str, str], name: str, low: int, high: int, example: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidFilter(name, raw[:40], [example], kind="number")
+    return int(raw)
+
+
+def parse_filters(args: Mapping[str, str], reply_classes: Collection[str]) -> ListFilters:
+    """Read the filters from *args* (a request's query string)."""
+    kind = _choice(args, "type", [k.value for k in ItemKind])
+    status = _choice(args, "status", [s.value for s in Status])
+    handling = _choice(args, "handling", [s.value for s in Satisfaction])
+    result = _choice(args, "result", [s.value for s in Satisfaction])
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY:
+        raise InvalidFilter("q", q[:40] + "…", [str(MAX_QUERY)], kind="length")
+    return ListFilters(
+        year=_number(args, "year", 1949, 2999, "2025"),
+        kind=ItemKind(kind) if kind else None,
+        status=Status(status) if status else None,
+        area=_choice(args, "area", AREA_SLUGS),
+        role=_choice(args, "role", [*(r.value for r in HandlingRole), REPLYING]),
+        reply_class=_choice(args, "class", sorted(reply_classes)),
+        overdue=bool(_flag(args, "overdue")),
+        due_soon=bool(_flag(args, "due_soon")),
+        replied=_flag(args, "replied"),
+        on_time=_flag(args, "on_time"),
+        met=_flag(args, "met"),
+        handling=Satisfaction(handling) if handling else None,
+        result=Satisfaction(result) if result else None,
+        q=q,
+        page=_number(args, "page", 1, MAX_PAGE, "1") or 1,
+    )

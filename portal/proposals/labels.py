@@ -1,0 +1,173 @@
+"""Words for the codes: every label shown for a kind, status, role, class or date, translated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.i18n import localized
+from portal.proposals.models import (
+    Disclosure,
+    EventKind,
+    HandlingRole,
+    ItemKind,
+    MeetingForm,
+    ProposalItem,
+    ReplyClass,
+    Satisfaction,
+    Status,
+)
+from portal.spending.areas import AREAS_BY_SLUG
+
+KIND_LABELS: dict[Any, LazyString] = {
+    ItemKind.SUGGESTION: _l("Deputy's suggestion"),
+    ItemKind.PROPOSAL: _l("CPPCC proposal"),
+}
+
+
+STATUS_LABELS: dict[Any, LazyString] = {
+    Status.IN_HAND: _l("Being handled"),
+    Status.EXTENDED: _l("Being handled (extended)"),
+    Status.REPLIED: _l("Replied, awaiting feedback"),
+    Status.REHANDLING: _l("Being handled again"),
+    Status.FOLLOWING_UP: _l("Replied, being followed up"),
+    Status.FEEDBACK: _l("Replied, feedback received"),
+    Status.OPINION_SENT: _l("Opinion sent to the lead unit"),
+    Status.CLOSED: _l("Closed"),
+}
+
+
+ROLE_LABELS: dict[Any, LazyString] = {
+    HandlingRole.SOLE: _l("Sole handler"),
+    HandlingRole.LEAD: _l("Lead handler"),
+    HandlingRole.CO: _l("Co-handler"),
+    HandlingRole.SPLIT: _l("Split handling"),
+}
+
+
+ROLE_HINTS: dict[Any, LazyString] = {
+    HandlingRole.SOLE: _l("The bureau handles the item alone and replies."),
+    HandlingRole.LEAD: _l("The bureau leads, hears the co-handling units and replies."),
+    HandlingRole.CO: _l("The bureau sends its opinion to the lead unit, which replies."),
+    HandlingRole.SPLIT: _l("Several units each reply on their own part."),
+}
+
+
+SATISFACTION_LABELS: dict[Any, LazyString] = {
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.BASIC: _l("Basically satisfied"),
+    Satisfaction.DISSATISFIED: _l("Not satisfied"),
+}
+
+
+DISCLOSURE_LABELS: dict[Any, LazyString] = {
+    Disclosure.FULL: _l("Published in full"),
+    Disclosure.SUMMARY: _l("Published as a summary"),
+    Disclosure.WITHHELD: _l("Not published"),
+}
+
+
+MEETING_FORM_LABELS: dict[Any, LazyString] = {
+    MeetingForm.IN_PERSON: _l("in person"),
+    MeetingForm.SITE_VISIT: _l("site visit"),
+    MeetingForm.MEETING: _l("meeting"),
+    MeetingForm.PHONE: _l("by phone"),
+    MeetingForm.ONLINE: _l("online"),
+}
+
+
+EVENT_LABELS: dict[Any, LazyString] = {
+    EventKind.ASSIGNED: _l("Assigned to the bureau"),
+    EventKind.EXTENDED: _l("Extension approved"),
+    EventKind.MET: _l("Talked with the submitter"),
+    EventKind.REPLIED: _l("Replied"),
+    EventKind.FEEDBACK: _l("Feedback from the submitter"),
+    EventKind.REHANDLED: _l("Handled again"),
+    EventKind.PUBLISHED: _l("Disclosure decided"),
+    EventKind.FOLLOWED_UP: _l("Progress update"),
+    EventKind.CLOSED: _l("Closed"),
+}
+
+
+def kind_label(kind: ItemKind | str) -> str:
+    label = KIND_LABELS.get(ItemKind(kind))
+    return str(label) if label is not None else str(kind)
+
+
+def status_label(status: Status | str) -> str:
+    label = STATUS_LABELS.get(Status(status))
+    return str(label) if label is not None else str(status)
+
+
+def role_label(role: HandlingRole | str) -> str:
+    label = ROLE_LABELS.get(HandlingRole(role))
+    return str(label) if label is not None else str(role)
+
+
+def role_hint(role: HandlingRole | str) -> str:
+    label = ROLE_HINTS.get(HandlingRole(role))
+    return str(label) if label is not None else ""
+
+
+def satisfaction_label(value: Satisfaction | str | None) -> str:
+    if value is None:
+        return "—"
+    label = SATISFACTION_LABELS.get(Satisfaction(value))
+    return str(label) if label is not None else str(value)
+
+
+def disclosure_label(value: Disclosure | str | None) -> str:
+    if value is None:
+        return _("Not published yet")
+    label = DISCLOSURE_LABELS.get(Disclosure(value))
+    return str(label) if label is not None else str(value)
+
+
+def meeting_form_label(value: MeetingForm | str) -> str:
+    label = MEETING_FORM_LABELS.get(MeetingForm(value))
+    return str(label) if label is not None else str(value)
+
+
+def event_label(kind: EventKind | str) -> str:
+    label = EVENT_LABELS.get(EventKind(kind))
+    return str(label) if label is not None else str(kind)
+
+
+def class_label(code: str | None, classes: Iterable[ReplyClass]) -> str:
+    if not code:
+        return "—"
+    for reply_class in classes:
+        if reply_class.code == code:
+            return f"{code} {localized(reply_class.name_zh, reply_class.name_en)}"
+    return code
+
+
+def number_label(item: ProposalItem) -> str:
+    return _("No. %(number)s", number=item.number)
+
+
+def session_label(item: ProposalItem) -> str:
+    return localized(item.session_label, item.session_label_en)
+
+
+def area_names(item: ProposalItem) -> list[tuple[str, str]]:
+    return [
+        (slug, str(AREAS_BY_SLUG[slug].name)) for slug in item.area_slugs if slug in AREAS_BY_SLUG
+    ]
+
+
+def due_text(due: date | None, today: date) -> str:
+    """ "Due in 5 days", "Due today", "3 days overdue"."""
+    if due is None:
+        return ""
+    days = (due - today).days
+    if days > 0:
+        return ngettext("Due in %(num)d day", "Due in %(num)d days", days)
+    if days == 0:
+        return _("Due today")
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)

@@ -1,0 +1,494 @@
+"""Public pages (list, item, statistics, feed, downloads), the deputy's pages and the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest, NotFound
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import roles_required
+from portal.db import get_session
+from portal.errors import user_error
+from portal.i18n import LANGUAGES, localized
+from portal.proposals import labels, queries, services
+from portal.proposals.caching import cached_by_data_version_and_day
+from portal.proposals.filters import REPLYING, InvalidFilter, ListFilters, parse_filters
+from portal.proposals.forms import FeedbackForm
+from portal.proposals.models import (
+    AWAITING_BUREAU,
+    HandlingRole,
+    ItemKind,
+    ProposalItem,
+    ReplyClass,
+    Satisfaction,
+    Status,
+)
+from portal.proposals.presenters import (
+    budget_lines,
+    item_detail_json,
+    item_summary_json,
+    item_view,
+)
+from portal.proposals.rules import rules, today
+from portal.proposals.stats import Counts, Stats, cached_stats
+from portal.proposals.tables import budget_table, list_table, rate, stats_tables
+from portal.proposals.visibility import PUBLIC, current_viewer
+from portal.spending.areas import AREAS, AREAS_BY_SLUG
+from portal.spending.queries import published_snapshot
+from portal.web import cached_by_data_version, data_version, language_blueprint
+
+pages = language_blueprint("proposals", __name__, "/proposals")
+my = language_blueprint("proposals_my", __name__, "/my/proposals")
+api = Blueprint("proposals_api", __name__, url_prefix="/api/v1/proposals")
+
+#: Ids beyond this are not ours (and would overflow a database integer).
+MAX_ID = 2**31 - 1
+
+
+# -- shared --------------------------------------------------------------------------------------
+
+
+def reply_classes() -> list[ReplyClass]:
+    if "proposal_classes" not in g:
+        g.proposal_classes = queries.reply_classes(get_session())
+    classes: list[ReplyClass] = g.proposal_classes
+    return classes
+
+
+def filters_or_400() -> ListFilters:
+    try:
+        return parse_filters(request.args, [c.code for c in reply_classes()])
+    except InvalidFilter as error:
+        name = error.name
+        if error.kind == "length":
+            message = _(
+                "The search text is too long: use at most %(count)s characters.",
+                count=error.allowed[0],
+            )
+        elif error.kind == "number":
+            message = _(
+                "“%(value)s” is not a valid value for “%(name)s”. Use a number such as %(example)s.",
+                value=error.value,
+                name=name,
+                example=error.allowed[0],
+            )
+        else:
+            message = _(
+                "“%(value)s” is not a valid value for “%(name)s”. Use one of: %(allowed)s.",
+                value=error.value,
+                name=name,
+                allowed=", ".join(error.allowed[:12]),
+            )
+        raise user_error(BadRequest, message) from None
+
+
+def page_or_404(filters: ListFilters, **kwargs: Any) -> queries.Page:
+    page = queries.list_page(
+        get_session(), filters, today(), soon_days=rules().due_soon_days, **kwargs
+    )
+    if page.page > page.pages:
+        raise user_error(
+            NotFound,
+            _(
+                "There is no page %(page)s: the list has %(pages)s.",
+                page=page.page,
+                pages=page.pages,
+            ),
+        )
+    return page
+
+
+def item_or_404(item_id: int) -> ProposalItem:
+    item = queries.get_item(get_session(), item_id) if 0 < item_id <= MAX_ID else None
+    if item is None:
+        raise user_error(
+            NotFound, _("There is no suggestion or proposal with the id %(id)s.", id=item_id)
+        )
+    return item
+
+
+def has_sample(session: Session) -> bool:
+    if "proposal_sample" not in g:
+        g.proposal_sample = bool(
+            session.scalar(select(exists().where(ProposalItem.sample.is_(True))))
+        )
+    return bool(g.proposal_sample)
+
+
+def filter_options() -> dict[str, list[tuple[str, str]]]:
+    """Every choice of the list's filter form: (value, label)."""
+    years = get_session().scalars(
+        select(ProposalItem.year).distinct().order_by(ProposalItem.year.desc())
+    )
+    return {
+        "year": [(str(y), str(y)) for y in years],
+        "type": [(k.value, labels.kind_label(k)) for k in ItemKind],
+        "status": [(s.value, labels.status_label(s)) for s in Status],
+        "area": [(a.slug, str(a.name)) for a in AREAS],
+        "role": [
+            (REPLYING, _("The bureau replies (sole, lead or split)")),
+            *((r.value, labels.role_label(r)) for r in HandlingRole),
+        ],
+        "class": [(c.code, labels.class_label(c.code, reply_classes())) for c in reply_classes()],
+        "satisfaction": [(s.value, labels.satisfaction_label(s)) for s in Satisfaction],
+    }
+
+
+def page_links(page: queries.Page, filters: ListFilters, endpoint: str) -> dict[str, str | None]:
+    def link(number: int) -> str:
+        return url_for(endpoint, **filters.query_args(page=number))
+
+    return {
+        "previous": link(page.page - 1) if page.page > 1 else None,
+        "next": link(page.page + 1) if page.page < page.pages else None,
+    }
+
+
+# -- public pages --------------------------------------------------------------------------------
+
+
+@pages.get("")
+@cached_by_data_version_and_day
+def index() -> str:
+    filters = filters_or_400()
+    page = page_or_404(filters)
+    session = get_session()
+    return render_template(
+        "proposals/list.html",
+        page=page,
+        filters=filters,
+        today=today(),
+        classes=reply_classes(),
+        options=filter_options(),
+        links=page_links(page, filters, "proposals.index"),
+        csv_url=url_for("proposals.table_csv", name="list", **filters.query_args(page=1)),
+        proposals_sample=has_sample(session),
+        awaiting=AWAITING_BUREAU,
+    )
+
+
+@pages.get("/<int:item_id>")
+@cached_by_data_version_and_day
+def detail(item_id: int) -> str:
+    item = item_or_404(item_id)
+    session = get_session()
+    view = item_view(session, item, current_viewer(), today(), reply_classes())
+    lines = budget_lines(published_snapshot(session, data_version()), item)
+    return render_template(
+        "proposals/detail.html",
+        view=view,
+        item=item,
+        budget=budget_table(lines, item.id) if lines else None,
+        proposals_sample=item.sample,
+    )
+
+
+@pages.get("/stats")
+@cached_by_data_version_and_day
+def stats() -> str:
+    session = get_session()
+    figures = cached_stats(session, today(), data_version())
+    return render_template(
+        "proposals/stats.html",
+        stats=figures,
+        overall=figures.overall,
+        tables=stats_tables(figures, reply_classes()),
+        classes=reply_classes(),
+        proposals_sample=has_sample(session),
+        list_url=url_for("proposals.index", role=REPLYING),
+    )
+
+
+@pages.get("/feed.atom")
+@cached_by_data_version
+def feed() -> Response:
+    items = queries.latest_public_replies(get_session(), limit=30)
+    entries = []
+    for item in items:
+        reply = next((r for r in reversed(item.replies) if r.replied_on == item.replied_on), None)
+        view = item_view(get_session(), item, PUBLIC, today(), reply_classes())
+        latest = next((r for r in reversed(view.rounds) if r.reply is not None), None)
+        entries.append({"item": item, "reply": reply, "round": latest})
+    body = render_template(
+        "proposals/feed.xml",
+        entries=entries,
+        updated=max((i.published_on for i in items if i.published_on), default=None),
+        classes=reply_classes(),
+        host=request.host.split(":")[0],
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@pages.get("/download/<name>.csv")
+@cached_by_data_version_and_day
+def table_csv(name: str) -> Response:
+    session = get_session()
+    if name == "list":
+        filters = filters_or_400()
+        items = queries.all_matching(session, filters, today(), rules().due_soon_days)
+        table = list_table(items, today(), reply_classes(), filters)
+    elif name.startswith("budget-") and name.removeprefix("budget-").isdigit():
+        item = item_or_404(int(name.removeprefix("budget-")))
+        table = budget_table(
+            budget_lines(published_snapshot(session, data_version()), item), item.id
+        )
+    else:
+        tables = stats_tables(cached_stats(session, today(), data_version()), reply_classes())
+        if name not in tables:
+            raise user_error(NotFound, _("There is no table called “%(name)s”.", name=name[:40]))
+        table = tables[name]
+    filename = f"proposals-{name}-{g.lang}.csv"
+    return Response(
+        table.to_csv(_("10,000 yuan")),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# -- the deputy's pages --------------------------------------------------------------------------
+
+
+@my.get("", endpoint="index")
+@roles_required(Role.DEPUTY.value)
+def my_index() -> str:
+    filters = ListFilters(page=filters_or_400().page)
+    submitter_id = current_user.submitter_id
+    page = (
+        page_or_404(filters, submitter_id=submitter_id)
+        if submitter_id is not None
+        else queries.Page([], 0, 1, queries.PER_PAGE)
+    )
+    return render_template(
+        "proposals/my.html",
+        page=page,
+        today=today(),
+        classes=reply_classes(),
+        links=page_links(page, filters, "proposals_my.index"),
+        linked=submitter_id is not None,
+        proposals_sample=any(i.sample for i in page.items),
+        awaiting=AWAITING_BUREAU,
+    )
+
+
+@my.route("/<int:item_id>", methods=["GET", "POST"], endpoint="item")
+@roles_required(Role.DEPUTY.value)
+def my_item(item_id: int) -> Any:
+    session = get_session()
+    item = item_or_404(item_id)
+    viewer = current_viewer()
+    if viewer.submitter_id not in item.submitter_ids:
+        raise user_error(NotFound, _("This item is not one of yours."))
+    view = item_view(session, item, viewer, today(), reply_classes())
+    form = FeedbackForm()
+    refused = None
+    lead = viewer.submitter_id == item.lead_submitter_id
+    if request.method == "POST":
+        if not lead:
+            refused = _("Only the lead submitter can give feedback on this item.")
+        elif form.validate_on_submit():
+            try:
+                if form.round.data != str(view.derived.rounds):
+                    raise services.ProposalError(
+                        _(
+                            "The item has changed since you opened the page: please look at it again."
+                        )
+                    )
+                services.give_feedback(
+                    session,
+                    item,
+                    submitter_id=viewer.submitter_id,
+                    handling=Satisfaction(form.handling.data),
+                    result=Satisfaction(form.result.data),
+                    comment=(form.comment.data or "").strip(),
+                    on=today(),
+                    actor=services.Actor(current_user.email, current_user.id),
+                )
+            except services.ProposalError as error:
+                refused = str(error.message)
+            else:
+                flash(_("Thank you: your feedback has been recorded."))
+                return redirect(url_for("proposals_my.item", item_id=item.id))
+    form.round.data = str(view.derived.rounds)
+    status = 200 if refused is None and not form.errors else (409 if refused else 400)
+    body = render_template(
+        "proposals/my_item.html",
+        view=view,
+        item=item,
+        form=form,
+        lead=lead,
+        refused=refused,
+        proposals_sample=item.sample,
+    )
+    response = Response(body, status=status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- panels on other pages (Jinja globals) -------------------------------------------------------
+
+
+def area_panel(slug: str) -> dict[str, Any]:
+    """The items that concern an area, for the area page (no day-dependent text: that page is
+    cached by data version only)."""
+    total, items = queries.area_items(get_session(), slug, limit=5)
+    return {
+        "total": total,
+        "items": items,
+        "list_url": url_for("proposals.index", area=slug),
+        "sample": any(i.sample for i in items),
+    }
+
+
+def latest_replies(limit: int = 4) -> list[dict[str, Any]]:
+    """The latest public replies, for the home page."""
+    result = []
+    for item in queries.latest_public_replies(get_session(), limit=limit):
+        view = item_view(get_session(), item, PUBLIC, today(), reply_classes())
+        latest = next((r for r in reversed(view.rounds) if r.reply is not None), None)
+        result.append({"item": item, "round": latest})
+    return result
+
+
+# -- JSON API ------------------------------------------------------------------------------------
+
+
+@api.url_value_preprocessor
+def _language(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    lang = request.args.get("lang", "zh")
+    g.lang = lang if lang in LANGUAGES else "zh"
+
+
+@api.get("", endpoint="index")
+@cached_by_data_version_and_day
+def api_list() -> Response:
+    filters = filters_or_400()
+    page = page_or_404(filters)
+    links = page_links(page, filters, "proposals_api.index")
+    return jsonify(
+        items=[item_summary_json(item, today()) for item in page.items],
+        page=page.page,
+        pages=page.pages,
+        per_page=page.per_page,
+        total=page.total,
+        filters=filters.query_args(page=1),
+        next=links["next"],
+        previous=links["previous"],
+        as_of=today().isoformat(),
+        data_version=data_version(),
+    )
+
+
+@api.get("/<int:item_id>", endpoint="item")
+@cached_by_data_version_and_day
+def api_item(item_id: int) -> Response:
+    found = item_or_404(item_id)
+    view = item_view(get_session(), found, PUBLIC, today(), reply_classes())
+    return jsonify(**item_detail_json(view), as_of=today().isoformat(), data_version=data_version())
+
+
+def counts_json(counts: Counts) -> dict[str, Any]:
+    return {
+        "items": counts.items,
+        "replied": counts.replied,
+        "due_or_replied": counts.due,
+        "replied_on_time": counts.on_time,
+        "overdue": counts.overdue,
+        "met": counts.met,
+        "public_feedback_first": counts.feedback_first,
+        "public_feedback_final": counts.feedback_final,
+        "rates": {key: rate(value) for key, value in counts.rates().items()},
+    }
+
+
+RATE_SERIES = ("reply_rate", "on_time_rate", "meeting_rate", "handling_final_ok", "result_final_ok")
+
+
+def rate_names() -> dict[str, str]:
+    return {
+        "reply_rate": _("Reply rate"),
+        "on_time_rate": _("On-time reply rate"),
+        "meeting_rate": _("Meeting rate"),
+        "handling_final_ok": _("Satisfied with handling (incl. basically)"),
+        "result_final_ok": _("Satisfied with result (incl. basically)"),
+    }
+
+
+def stats_json(figures: Stats, classes: list[ReplyClass]) -> dict[str, Any]:
+    years = [str(year) for year, _counts in figures.by_year]
+    names = rate_names()
+    class_years = sorted(figures.classes_by_year)
+    return {
+        "as_of": figures.today.isoformat(),
+        "scope": "items the bureau replies to (sole, lead or split handling)",
+        "overall": counts_json(figures.overall),
+        "by_year": [{"year": y, **counts_json(c)} for y, c in figures.by_year],
+        "by_type": [{"type": k.value, **counts_json(c)} for k, c in figures.by_kind],
+        "by_area": [
+            {"area": a, **counts_json(c)} for a, c in figures.by_area if a in AREAS_BY_SLUG
+        ],
+        "classes": {
+            "scheme": [
+                {"code": c.code, "name": localized(c.name_zh, c.name_en), "follow_up": c.follow_up}
+                for c in classes
+            ],
+            "by_year": [{"year": y, "counts": figures.classes_by_year[y]} for y in class_years],
+        },
+        "co_handled_items": figures.co_items,
+        "charts": {
+            "rates": {
+                "labels": years,
+                "series": [
+                    {
+                        "key": key,
+                        "label": names[key],
+                        "values": [rate(c.rates()[key]) for _y, c in figures.by_year],
+                    }
+                    for key in RATE_SERIES
+                ],
+            },
+            "classes": {
+                "labels": [str(y) for y in class_years],
+                "stacked": True,
+                "series": [
+                    {
+                        "key": c.code,
+                        "label": f"{c.code} {localized(c.name_zh, c.name_en)}",
+                        "values": [
+                            rate(share(figures.classes_by_year[y], c.code)) for y in class_years
+                        ],
+                    }
+                    for c in classes
+                ],
+            },
+        },
+        "data_version": figures.data_version,
+    }
+
+
+def share(counts: dict[str, int], code: str) -> Any:
+    from portal.proposals.stats import ratio
+
+    return ratio(counts.get(code, 0), sum(counts.values()))
+
+
+@api.get("/stats", endpoint="stats")
+@cached_by_data_version_and_day
+def api_stats() -> Response:
+    figures = cached_stats(get_session(), today(), data_version())
+    return jsonify(stats_json(figures, reply_classes()))

@@ -1,0 +1,182 @@
+"""``flask --app portal import …``: the same import as the upload form, for files of any size.
+
+    flask --app portal import spending FILE --year 2024 --stage final --title T --source S [--publish]
+    flask --app portal import indicators FILE --year 2024 --title T --source S [--publish]
+    flask --app portal import projects FILE --year 2024 --title T --source S [--publish]
+    flask --app portal import template spending --lang zh [--output FILE]
+
+An import commits once, at the very end: killed at any moment before, it leaves the database exactly
+as it was. An invalid file prints every problem, writes nothing and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import g
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from portal.db import get_session
+from portal.staff.formats import STAGES, template_csv
+from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
+from portal.staff.reading import TableSource
+
+import_cli = AppGroup("import", help="Import a table as a new draft version (or publish it).")
+
+
+class PhaseProgress:
+    """One click progress bar per phase of the import (checking, then writing), on stderr."""
+
+    STEPS = 1000
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.phase: str | None = None
+        self.done = 0
+
+    def __call__(self, phase: str, fraction: float) -> None:
+        if phase != self.phase:
+            self.close()
+            label = {"check": _("Checking"), "write": _("Writing")}.get(phase, phase)
+            self.bar = click.progressbar(length=self.STEPS, label=label, file=sys.stderr)
+            self.bar.__enter__()
+            self.phase, self.done = phase, 0
+        step = int(fraction * self.STEPS) - self.done
+        if step > 0:
+            self.bar.update(step)
+            self.done += step
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def default_actor() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def report(result: ImportResult) -> None:
+    for problem in result.problems.sorted():
+        click.echo(problem.describe())
+    if result.problems.not_shown:
+        click.echo(
+            _(
+                "… and %(count)s more problems of the same kinds, not listed.",
+                count=result.problems.not_shown,
+            )
+        )
+
+
+def run_import(kind: ImportKind, file: Path, lang: str, **options: Any) -> None:
+    g.lang = lang  # messages in the clerk's language (the catalogs follow g.lang)
+    session = get_session()
+    progress = PhaseProgress()
+    try:
+        result = kind.run(session, TableSource.from_path(file), progress=progress, **options)
+    finally:
+        progress.close()
+    report(result)
+    if not result.ok:
+        session.rollback()
+        click.echo(
+            _(
+                "%(errors)s error(s), %(warnings)s warning(s). Nothing was imported.",
+                errors=result.problems.errors,
+                warnings=result.problems.warnings,
+            ),
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    session.commit()
+    state = _("published") if result.published else _("saved as a draft")
+    click.echo(
+        _(
+            "Imported %(rows)s rows as version %(number)s (id %(id)s), %(state)s. SHA-256 %(sha)s.",
+            rows=result.rows,
+            number=result.version_number,
+            id=result.version_id,
+            state=state,
+            sha=result.sha256,
+        )
+    )
+
+
+def _common(function: Any) -> Any:
+    options = [
+        click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--year", type=click.IntRange(2000, 2100), required=True),
+        click.option("--title", required=True, help="Title of the version (Chinese)."),
+        click.option("--source", "source_doc", required=True, help="The source document."),
+        click.option("--title-en", default=None, help="Title in English."),
+        click.option("--source-en", default=None, help="The source document, in English."),
+        click.option("--publish", is_flag=True, help="Publish at once instead of keeping a draft."),
+        click.option("--by", "created_by", default=None, help="Who imports (default cli:<user>)."),
+        click.option(
+            "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Message language."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@import_cli.command("spending")
+@_common
+@click.option("--stage", type=click.Choice(list(STAGES)), required=True)
+def import_spending_command(
+    file: Path, lang: str, stage: str, created_by: str | None, **options: Any
+) -> None:
+    """Import a spending table (科目编码, 科目名称, 预算数, 调整预算数, 决算数, 部门, 项目)."""
+    run_import(
+        IMPORT_KINDS["spending"],
+        file,
+        lang,
+        stage=STAGES[stage],
+        created_by=created_by or default_actor(),
+        **options,
+    )
+
+
+@import_cli.command("indicators")
+@_common
+def import_indicators_command(
+    file: Path, lang: str, created_by: str | None, **options: Any
+) -> None:
+    """Import the performance indicators of a year."""
+    run_import(
+        IMPORT_KINDS["indicators"], file, lang, created_by=created_by or default_actor(), **options
+    )
+
+
+@import_cli.command("projects")
+@_common
+def import_projects_command(file: Path, lang: str, created_by: str | None, **options: Any) -> None:
+    """Import the practical livelihood projects (民生实事) of a year."""
+    run_import(
+        IMPORT_KINDS["projects"], file, lang, created_by=created_by or default_actor(), **options
+    )
+
+
+@import_cli.command("template")
+@click.argument("kind", type=click.Choice(["spending", "indicators", "projects"]))
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the headers."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def template_command(kind: str, lang: str, output: Path | None) -> None:
+    """Write a CSV template (headers and one example row) for KIND."""
+    content = template_csv(IMPORT_KINDS[kind].columns, lang)
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        output.write_bytes(content)

@@ -1,0 +1,290 @@
+"""The back office pages, ``/<lang>/staff/``: the datasets and their versions, the upload form
+and its report, the preview of a version, and publish / restore / withdraw.
+
+Editors and administrators only; every change goes through :mod:`portal.staff.services` (audited)
+and is committed once, at the edge of the request."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge, ServiceUnavailable
+from werkzeug.wrappers import Response
+
+from portal.accounts.permissions import roles_required
+from portal.datasets.models import DatasetKind, DatasetVersion, Stage, VersionStatus
+from portal.datasets.services import published_version
+from portal.db import get_session
+from portal.errors import handle_http_error, user_error
+from portal.spending.aggregation import load_mapper
+from portal.staff import preview, services
+from portal.staff.formats import STAGE_COLUMN, STAGES, template_csv
+from portal.staff.forms import SpendingUploadForm, UploadForm, VersionActionForm
+from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
+from portal.staff.reading import TableSource
+from portal.staff.transactions import is_locked_error
+from portal.web import language_blueprint
+
+staff = language_blueprint("staff", __name__, "/staff")
+STAFF_ROLES = ("admin", "editor")
+
+
+def kind_label(kind: DatasetKind) -> str:
+    return {
+        DatasetKind.SPENDING: _("Spending"),
+        DatasetKind.INDICATORS: _("Performance indicators"),
+        DatasetKind.PROJECTS: _("Practical projects"),
+        DatasetKind.CITY: _("City population and total spending"),
+        DatasetKind.NATIONAL: _("National figures"),
+        DatasetKind.CLASSIFICATION: _("Classification of expenditure"),
+        DatasetKind.MAPPING: _("Codes assigned to areas"),
+    }.get(kind, kind.value)
+
+
+def stage_label(stage: Stage) -> str:
+    return {
+        Stage.BUDGET: _("Budget (预算)"),
+        Stage.ADJUSTED: _("Adjusted budget (调整预算)"),
+        Stage.FINAL: _("Final accounts (决算)"),
+    }.get(stage, "")
+
+
+def version_state(version: DatasetVersion) -> str:
+    if version.dataset.published_version_id == version.id:
+        return _("Live: readers see this version")
+    return {
+        VersionStatus.DRAFT: _("Draft, not published"),
+        VersionStatus.PUBLISHED: _("Published before; can be restored"),
+        VersionStatus.WITHDRAWN: _("Withdrawn draft"),
+    }[version.status]
+
+
+@staff.context_processor
+def _labels() -> dict[str, Any]:
+    return {"kind_label": kind_label, "stage_label": stage_label, "version_state": version_state}
+
+
+def kind_or_404(name: str) -> ImportKind:
+    kind = IMPORT_KINDS.get(name)
+    if kind is None:
+        raise user_error(NotFound, _("There is no upload of that kind."))
+    return kind
+
+
+def version_or_404(version_id: int) -> DatasetVersion:
+    version = services.get_version(get_session(), version_id)
+    if version is None:
+        raise user_error(NotFound, _("There is no version %(id)s.", id=version_id))
+    return version
+
+
+def upload_filename(name: str | None) -> str:
+    """The name to keep: the file's own (Chinese included, unlike ``secure_filename``), without
+    any path or control characters; it is only stored and sent back, never used as a path."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    return name[-200:] or "upload"
+
+
+def database_busy(error: OperationalError) -> Exception:
+    """SQLite still locked after the retries: a clear 503 rather than a 500."""
+    get_session().rollback()
+    if not is_locked_error(error):
+        return error
+    return user_error(
+        ServiceUnavailable,
+        _(
+            "The database is busy with another change. Please try again in a minute; nothing was saved."
+        ),
+    )
+
+
+@staff.errorhandler(RequestEntityTooLarge)
+def file_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    limit = current_app.config["MAX_UPLOAD_MB"]
+    message = _(
+        "The file is larger than %(limit)s MB, the most this form takes. Nothing was saved. "
+        "Larger tables can be imported on the server with “flask --app portal import”.",
+        limit=limit,
+    )
+    return handle_http_error(user_error(RequestEntityTooLarge, message))
+
+
+@staff.get("/")
+@roles_required(*STAFF_ROLES)
+def dashboard() -> str:
+    return render_template(
+        "staff/dashboard.html",
+        datasets=services.datasets_overview(get_session()),
+        kinds=IMPORT_KINDS,
+        action_form=VersionActionForm(),
+    )
+
+
+@staff.route("/upload/<kind_name>", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def upload(kind_name: str) -> ResponseReturnValue:
+    kind = kind_or_404(kind_name)
+    form: UploadForm = SpendingUploadForm() if kind.has_stage else UploadForm()
+    if not form.validate_on_submit():
+        return render_template("staff/upload.html", kind=kind, form=form)
+    file = form.file.data
+    options: dict[str, Any] = dict(
+        year=form.year.data,
+        title=(form.title.data or "").strip(),
+        title_en=(form.title_en.data or "").strip() or None,
+        source_doc=(form.source.data or "").strip(),
+        source_en=(form.source_en.data or "").strip() or None,
+        created_by=current_user.email,
+    )
+    if kind.has_stage:
+        options["stage"] = STAGES[form.stage.data]
+    source = TableSource.from_stream(file.stream, upload_filename(file.filename))
+    try:
+        result: ImportResult = kind.run(get_session(), source, **options)
+    except OperationalError as error:
+        raise database_busy(error) from error
+    if not result.ok:
+        return (
+            render_template("staff/report.html", kind=kind, form=form, result=result, file=source),
+            422,
+        )
+    flash(
+        _(
+            "The file was checked and saved as draft version %(number)s (%(rows)s rows). "
+            "Look at what publishing it would change, then publish it.",
+            number=result.version_number,
+            rows=result.rows,
+        )
+    )
+    return redirect(url_for("staff.version", version_id=result.version_id), code=303)
+
+
+@staff.get("/versions/<int:version_id>")
+@roles_required(*STAFF_ROLES)
+def version(version_id: int) -> str:
+    session = get_session()
+    item = version_or_404(version_id)
+    compared = preview.compared_version(session, item)
+    old_id = compared.id if compared else None
+    context: dict[str, Any] = {}
+    kind = item.dataset.kind
+    if kind == DatasetKind.SPENDING:
+        shown = request.args.get("list", "changed")
+        shown = shown if shown in preview.CHANGE_KINDS else "changed"
+        page = request.args.get("page", 1, type=int) or 1
+        cache = preview.preview_cache()
+        pair = (*preview.version_key(item), *preview.version_key(compared))
+        counts = cache.get_or_compute(
+            ("counts", *pair), lambda: preview.line_change_counts(session, item.id, old_id)
+        )
+        mapper = load_mapper(session)
+        mapping = preview.version_key(published_version(session, DatasetKind.MAPPING))
+
+        def areas_of(version: DatasetVersion | None) -> dict[str, Any]:
+            if version is None:
+                return {}
+            return cache.get_or_compute(
+                ("areas", *preview.version_key(version), *mapping),
+                lambda: preview.area_figures(session, version.id, mapper),
+            )
+
+        amount = STAGE_COLUMN.get(item.dataset.stage, "executed")
+        context.update(
+            counts=counts,
+            shown=shown,
+            page=page,
+            pages=max(1, -(-counts[shown] // preview.PAGE_SIZE)),
+            changes=preview.line_changes(session, item.id, old_id, shown, page),
+            amount=amount,
+            areas=preview.compare_areas(areas_of(compared), areas_of(item), amount),
+        )
+    elif kind in preview.RECORD_MODELS:
+        context.update(record_changes=preview.record_changes(session, kind, item.id, old_id))
+    return render_template(
+        "staff/version.html",
+        item=item,
+        compared=compared,
+        action_form=VersionActionForm(),
+        **context,
+    )
+
+
+def _act(version_id: int, action: str) -> Response:
+    form = VersionActionForm()
+    if not form.validate_on_submit():
+        raise user_error(Conflict, _("The form has expired. Reload the page and try again."))
+    session = get_session()
+    item = version_or_404(version_id)
+    restoring = item.status == VersionStatus.PUBLISHED
+    try:
+        if action == "publish":
+            services.publish(session, version_id, actor=current_user.email)
+        else:
+            services.withdraw(session, version_id, actor=current_user.email)
+    except services.StaffActionError as error:
+        session.rollback()
+        raise user_error(Conflict, str(error.message)) from None
+    except OperationalError as error:
+        raise database_busy(error) from error
+    if action == "withdraw":
+        flash(
+            _(
+                "Version %(number)s was withdrawn. It is kept, but can no longer be published.",
+                number=item.number,
+            )
+        )
+    elif restoring:
+        flash(_("Version %(number)s is published again. Readers see it now.", number=item.number))
+    else:
+        flash(_("Version %(number)s is published. Readers see it now.", number=item.number))
+    return redirect(url_for("staff.dashboard", _anchor=f"dataset-{item.dataset_id}"), code=303)
+
+
+@staff.post("/versions/<int:version_id>/publish")
+@roles_required(*STAFF_ROLES)
+def publish(version_id: int) -> Response:
+    """Publish a draft, or restore an earlier version (publish it again)."""
+    return _act(version_id, "publish")
+
+
+@staff.post("/versions/<int:version_id>/withdraw")
+@roles_required(*STAFF_ROLES)
+def withdraw(version_id: int) -> Response:
+    return _act(version_id, "withdraw")
+
+
+@staff.get("/versions/<int:version_id>/original")
+@roles_required(*STAFF_ROLES)
+def original(version_id: int) -> Response:
+    """The file exactly as it was uploaded (its SHA-256 is on the version's page)."""
+    item = version_or_404(version_id)
+    content = item.original_file or b""
+    name = item.original_filename or f"version-{item.id}"
+    mimetype = mimetypes.guess_type(PurePosixPath(name).name)[0] or "application/octet-stream"
+    response = Response(content, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@staff.get("/templates/<kind_name>.csv")
+@roles_required(*STAFF_ROLES)
+def template(kind_name: str) -> Response:
+    """A CSV template (headers in the page's language and one example row)."""
+    kind = kind_or_404(kind_name)
+    lang = "zh" if request.path.startswith("/zh/") else "en"
+    response = Response(template_csv(kind.columns, lang), mimetype="text/csv")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"{kind.name}-template-{lang}.csv"
+    )
+    return response

@@ -1,0 +1,56 @@
+"""Fixtures of the staff tests: running the importer inside a request context in a chosen language,
+and counting what is in the database (to show that a rejected file writes nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.audit.models import AuditEntry
+from portal.datasets.models import Dataset, DatasetVersion, DataState
+from portal.spending.models import AreaTotal, BudgetLine, Indicator, LivelihoodProject
+
+
+@pytest.fixture
+def in_lang(app: Flask) -> Callable[[str], AbstractContextManager[None]]:
+    """``with in_lang("en"): …`` runs code in a request context whose messages are in English."""
+
+    @contextmanager
+    def context(lang: str = "en") -> Iterator[None]:
+        with app.test_request_context(f"/{lang}/"):
+            g.lang = lang
+            yield
+
+    return context
+
+
+def database_counts(session: Session) -> dict[str, Any]:
+    """Everything an import or a publish could write."""
+    return {
+        "datasets": session.scalar(select(func.count()).select_from(Dataset)),
+        "versions": session.scalar(select(func.count()).select_from(DatasetVersion)),
+        "lines": session.scalar(select(func.count()).select_from(BudgetLine)),
+        "indicators": session.scalar(select(func.count()).select_from(Indicator)),
+        "projects": session.scalar(select(func.count()).select_from(LivelihoodProject)),
+        "area_totals": session.scalar(select(func.count()).select_from(AreaTotal)),
+        "audit": session.scalar(select(func.count()).select_from(AuditEntry)),
+        "data_version": session.scalar(select(DataState.version)),
+        "published": sorted(
+            session.execute(select(Dataset.id, Dataset.published_version_id)).all()
+        ),
+    }
+
+
+@pytest.fixture
+def counts(session: Session) -> Callable[[], dict[str, Any]]:
+    def read() -> dict[str, Any]:
+        session.expire_all()
+        return database_counts(session)
+
+    return read

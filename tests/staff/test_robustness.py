@@ -1,0 +1,262 @@
+"""What must hold when things go wrong or happen at once, on a real database with real commits:
+
+- killing the import process at random moments (SIGKILL: no clean-up at all) leaves the published
+  data exactly as it was — or, if the kill came after the commit, exactly the new version;
+- two publishes of different versions of one dataset at the same moment end with one of them
+  published, its aggregates matching its lines, and readers never see a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, func, select, text
+
+from portal import create_app
+from portal.cli import setup_database
+from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, DataState, Stage
+from portal.datasets.services import _publish_hooks, on_publish
+from portal.db import get_session
+from portal.spending.aggregation import load_mapper
+from portal.spending.areas import AREA_SLUGS
+from portal.spending.models import AreaTotal, BudgetLine
+from portal.staff import preview
+from portal.staff.importing import import_spending
+from portal.staff.services import publish
+from tests.helpers import DATA_DIR
+from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def committing_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database of its own (not the suite's rolled-back transaction): commits are real."""
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    else:
+        base = os.environ["PORTAL_TEST_DATABASE_URL"]
+        schema = f"test_staff_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    with app.app_context():
+        setup_database(DATA_DIR, log=lambda _m: None)
+    yield app
+    close_reader_connection(app)
+    app.extensions["portal.db"].engine.dispose()
+    if schema is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def close_reader_connection(app: Flask) -> None:
+    """``Database.read_scalar`` keeps one autocommit connection per thread: close this thread's
+    (a thread that ends, or an app that goes, would otherwise leave it to the garbage collector)."""
+    reader = app.extensions["portal.db"]._reader
+    connection = getattr(reader, "connection", None)
+    if connection is not None:
+        connection.close()
+        reader.connection = None
+
+
+def published_state(app: Flask) -> dict[str, Any]:
+    """The published pointers, the data version, what is stored, and what the public API says."""
+    with app.app_context():
+        session = get_session()
+        state = {
+            "pointers": sorted(
+                session.execute(select(Dataset.id, Dataset.published_version_id)).all()
+            ),
+            "data_version": session.scalar(select(DataState.version)),
+            "versions": session.scalar(select(func.count()).select_from(DatasetVersion)),
+            "lines": session.scalar(select(func.count()).select_from(BudgetLine)),
+        }
+        if app.config["DATABASE_URL"].startswith("sqlite"):
+            state["integrity"] = session.execute(text("PRAGMA integrity_check")).scalar()
+    app.extensions.pop("portal.snapshot", None)
+    app.extensions["portal.response_cache"]._items.clear()
+    api = app.test_client().get("/api/v1/areas?year=2023").json
+    state["api"] = (api["dataset"]["version"], api["total"])
+    return state
+
+
+def test_killing_the_import_at_random_moments_changes_nothing(tmp_path: Path) -> None:
+    database = tmp_path / "kill.sqlite3"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{database}"})
+    with app.app_context():
+        setup_database(DATA_DIR, log=lambda _m: None)
+    app.extensions["portal.db"].engine.dispose()  # the last connection checkpoints the WAL
+    pristine = tmp_path / "pristine.sqlite3"
+    shutil.copy(database, pristine)
+    before = published_state(app)
+    app.extensions["portal.db"].engine.dispose()
+
+    rows = generated_lines(80_000, ["2050202", "2050203", "21003", "2081002"])
+    path = write(tmp_path, "big.csv", csv_bytes(rows))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATABASE_URL=f"sqlite:///{database}", PORTAL_DEBUG="1")
+    command = [
+        sys.executable, "-m", "flask", "--app", "portal", "import", "spending", str(path),
+        "--year", "2023", "--stage", "final", "--title", "kill test", "--source", "tests",
+        "--publish", "--lang", "en",
+    ]  # fmt: skip
+
+    def restore() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        shutil.copy(pristine, database)
+
+    started = time.monotonic()
+    finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=False)
+    duration = time.monotonic() - started
+    assert finished.returncode == 0, finished.stderr.decode()
+    completed = published_state(app)
+    app.extensions["portal.db"].engine.dispose()
+    assert completed["api"][0] != before["api"][0]  # the import does publish when not killed
+
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    outcomes = []
+    # Half the kills at any moment, half once the check is over and lines are being written.
+    for attempt in range(8):
+        restore()
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        if attempt % 2 == 0:
+            time.sleep(rng.uniform(0.3, duration))
+        else:
+            assert process.stderr is not None
+            while (line := process.stderr.readline()) and b"Writing" not in line:
+                pass
+            time.sleep(rng.uniform(0, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        after = published_state(app)
+        app.extensions["portal.db"].engine.dispose()
+        # Killed before the commit: nothing changed. After it (even before the process could say
+        # so): all of the new version. Never anything in between.
+        assert after in (before, completed), f"seed {seed}, attempt {attempt}"
+        outcomes.append("untouched" if after == before else "done")
+    assert "untouched" in outcomes, f"seed {seed}"
+
+
+def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
+    committing_app: Flask, tmp_path: Path
+) -> None:
+    app = committing_app
+    versions = {}
+    with app.test_request_context("/en/"):
+        session = get_session()
+        for name, factor in (("a", 1), ("b", 2)):
+            rows = [[*r[:4], *(f"{float(v) * factor:.2f}" for v in r[4:])] for r in VALID_2023]
+            result = import_spending(
+                session,
+                write(tmp_path, f"{name}.csv", csv_bytes(rows)),
+                year=2023,
+                stage=Stage.FINAL,
+                title=f"version {name}",
+                source_doc="tests",
+                created_by="tests",
+            )
+            assert result.ok
+            versions[name] = result.version_id
+        session.commit()
+        mapper = load_mapper(session)
+        expected = {}
+        for version_id in versions.values():
+            figures = preview.area_figures(session, version_id, mapper)
+            expected[version_id] = sum(
+                int(figures[s].executed * 10_000) for s in AREA_SLUGS if s in figures
+            )
+        before_data_version = session.scalar(select(DataState.version))
+    old = published_state(app)["api"]
+
+    # Widen the window: each publish holds its transaction a while inside the publish hooks.
+    def slow_hook(_session: Any, _version: Any) -> None:
+        time.sleep(0.3)
+
+    on_publish(DatasetKind.SPENDING)(slow_hook)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    seen: list[tuple[int, int | None]] = []
+    stop = threading.Event()
+
+    def publisher(version_id: int) -> None:
+        try:
+            with app.app_context():
+                session = get_session()
+                barrier.wait()
+                publish(session, version_id, actor=f"thread {version_id}")
+                session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    def reader() -> None:
+        client = app.test_client()
+        try:
+            while not stop.is_set():
+                api = client.get("/api/v1/areas?year=2023").json
+                seen.append((api["dataset"]["version"], api["total"]["executed"]))
+        finally:
+            close_reader_connection(app)
+
+    threads = [threading.Thread(target=publisher, args=(v,)) for v in versions.values()]
+    watcher = threading.Thread(target=reader)
+    try:
+        watcher.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        stop.set()
+        watcher.join(timeout=60)
+        _publish_hooks[DatasetKind.SPENDING].remove(slow_hook)
+    assert not errors, errors
+
+    with app.app_context():
+        session = get_session()
+        dataset = session.scalar(
+            select(Dataset).where(
+                Dataset.kind == DatasetKind.SPENDING,
+                Dataset.year == 2023,
+                Dataset.stage == Stage.FINAL,
+            )
+        )
+        winner = dataset.published_version_id
+        assert winner in versions.values()
+        assert session.scalar(select(DataState.version)) == before_data_version + 2
+        stored = {
+            t.area: t.executed
+            for t in session.scalars(select(AreaTotal).where(AreaTotal.version_id == winner))
+        }
+        computed = preview.area_figures(session, winner, load_mapper(session))
+        assert stored == {area: f.executed for area, f in computed.items()}
+        numbers = {v.id: v.number for v in dataset.versions}
+    final = published_state(app)["api"]
+    assert final[0] == numbers[winner] and final[1]["executed"] == expected[winner]
+    # Every answer a reader got was one whole version: the old one, a's or b's.
+    consistent = {(old[0], old[1]["executed"])} | {
+        (numbers[v], expected[v]) for v in versions.values()
+    }
+    assert set(seen) <= consistent
