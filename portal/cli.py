@@ -44,4 +44,7 @@ def setup_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.backup import backup_command
+
     app.cli.add_command(setup_command)
+    app.cli.add_command(backup_command)

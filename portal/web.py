@@ -91,30 +91,42 @@ def data_version() -> int:
     return int(g.data_version)
 
 
-def cached_by_data_version(view: F) -> F:
+def cached_by_data_version(
+    view: F | None = None, *, also_by: Callable[[], str] | None = None
+) -> Any:
     """Give a public GET view an ETag and Cache-Control tied to the data version, answer
-    ``If-None-Match`` with 304, and serve repeat requests from the response cache."""
+    ``If-None-Match`` with 304, and serve repeat requests from the response cache.
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
-            # Someone signed in (or about to): the page may show their name; never share it.
-            response = current_app.make_response(view(*args, **kwargs))
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
-        version = data_version()
-        lang = g.get("lang", "")
-        digest = hashlib.blake2b(f"{lang}|{request.full_path}".encode(), digest_size=8).hexdigest()
-        etag = f"v{version}-{digest}"
-        if etag in request.if_none_match:
-            response = Response(status=304)
-        else:
-            cache: ResponseCache = current_app.extensions["portal.response_cache"]
-            key = (version, lang, request.full_path)
-            cached = cache.get(key)
-            if cached is None:
+    ``also_by`` adds a part to the key for pages that change without a publish (e.g. "due in
+    3 days" changes at midnight: ``also_by=lambda: today().isoformat()``). Readers with a session
+    cookie are never served from, nor stored in, the cache: their page may be their own."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
                 response = current_app.make_response(view(*args, **kwargs))
-                if response.status_code == 200 and not response.direct_passthrough:
+                response.headers["Cache-Control"] = "private, no-store"
+                return response
+            version = data_version()
+            extra = also_by() if also_by else ""
+            lang = g.get("lang", "")
+            digest = hashlib.blake2b(
+                f"{lang}|{extra}|{request.full_path}".encode(), digest_size=8
+            ).hexdigest()
+            etag = (
+                f"v{version}-{extra.replace('-', '')}-{digest}" if extra else f"v{version}-{digest}"
+            )
+            if etag in request.if_none_match:
+                response = Response(status=304)
+            else:
+                cache: ResponseCache = current_app.extensions["portal.response_cache"]
+                key = (version, extra, lang, request.full_path)
+                cached = cache.get(key)
+                if cached is None:
+                    response = current_app.make_response(view(*args, **kwargs))
+                    if response.status_code != 200 or response.direct_passthrough:
+                        return response
                     cached = CachedResponse(
                         response.get_data(),
                         response.mimetype or "text/html",
@@ -125,15 +137,15 @@ def cached_by_data_version(view: F) -> F:
                         ),
                     )
                     cache.put(key, cached)
-                else:
-                    return response
-            response = Response(cached.body, headers=list(cached.headers))
-        response.set_etag(etag, weak=False)
-        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-        response.headers["X-Data-Version"] = str(version)
-        return response
+                response = Response(cached.body, headers=list(cached.headers))
+            response.set_etag(etag, weak=False)
+            response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+            response.headers["X-Data-Version"] = str(version)
+            return response
 
-    return cast(F, wrapper)
+        return cast(F, wrapper)
+
+    return decorate(view) if view is not None else decorate
 
 
 root = Blueprint("root", __name__)

@@ -30,6 +30,8 @@ PAGES = {
     **{slug: f"/areas/{slug}" for slug in AREAS},
     "about-data": "/about-data",
     "login": "/login",
+    "proposals": "/proposals",
+    "proposals-stats": "/proposals/stats",
 }
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

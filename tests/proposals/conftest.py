@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.proposals import services
@@ -111,7 +110,3 @@ def make_item(
         return item
 
     return make
-
-
-def item_by_title(session: Session, fragment: str) -> ProposalItem:
-    return session.scalars(select(ProposalItem).where(ProposalItem.title.contains(fragment))).one()
