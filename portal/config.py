@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 20,
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
+    "TODAY": None,  # fixes "today" (ISO date) for deadlines, e.g. for screenshots; None = the real date in China
 }
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "development"}

@@ -3,8 +3,6 @@ pages, the deputy's pages, the API, the panels shown on spending pages and the C
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
 
@@ -12,9 +10,6 @@ def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
     from portal.proposals import cli, labels, views
 
-    # "Today" can be fixed (tests, screenshots): PORTAL_TODAY=2026-11-26.
-    if "TODAY" not in app.config and os.environ.get("PORTAL_TODAY"):
-        app.config["TODAY"] = os.environ["PORTAL_TODAY"]
     app.register_blueprint(views.pages)
     app.register_blueprint(views.my)
     app.register_blueprint(views.api)
