@@ -115,8 +115,12 @@ class ImportRequest:
     publish: bool = False
 
 
-def _source(source: TableSource | str | Path) -> TableSource:
-    return source if isinstance(source, TableSource) else TableSource.from_path(source)
+def _source(source: TableSource | str | Path, filename: str | None = None) -> TableSource:
+    """The table to read; *filename* (as uploaded) overrides the name it came with."""
+    table = source if isinstance(source, TableSource) else TableSource.from_path(source)
+    if filename:
+        table.filename = filename
+    return table
 
 
 def _phase(progress: ImportProgress | None, phase: str) -> Callable[[float], None] | None:
@@ -370,9 +374,7 @@ def import_spending(
     stage (and publish it if asked). Nothing is written when there is an error."""
     if stage not in STAGE_COLUMN:
         raise ValueError(f"not a spending stage: {stage!r}")
-    table = _source(source)
-    if filename:
-        table.filename = filename
+    table = _source(source, filename)
     request = ImportRequest(
         year=year,
         stage=stage,
@@ -481,9 +483,7 @@ def import_records(
     """Check a small table (one row per record with a unique key) and add it as a draft version
     of the year (published if asked). Nothing is written when there is an error."""
     spec = table_format_spec
-    table = _source(source)
-    if filename:
-        table.filename = filename
+    table = _source(source, filename)
     request = ImportRequest(
         year=year,
         title=title,

@@ -144,42 +144,21 @@ def test_audit_log_records_login_and_is_append_only(app, client, session) -> Non
         session.execute(text("DELETE FROM audit_entry"))
 
 
+def create_via_cli(app, email: str, role: str, password: str):
+    args = ["user", "create", "--email", email, "--role", role, "--password-stdin"]
+    return app.test_cli_runner().invoke(args=args, input=password + "\n")
+
+
 def test_cli_creates_an_account_from_stdin(app, session) -> None:
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=[
-            "user",
-            "create",
-            "--email",
-            "cli@example.org",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        input="a long enough secret\n",
-    )
+    result = create_via_cli(app, "cli@example.org", "admin", "a long enough secret")
     assert result.exit_code == 0, result.output
     assert "a long enough secret" not in result.output
     user = session.scalar(select(User).where(User.email == "cli@example.org"))
     with app.app_context():
         assert user is not None and verify_password(user.password_hash, "a long enough secret")
-    again = runner.invoke(
-        args=[
-            "user",
-            "create",
-            "--email",
-            "cli@example.org",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        input="a long enough secret\n",
-    )
+    again = create_via_cli(app, "cli@example.org", "admin", "a long enough secret")
     assert again.exit_code != 0 and "already exists" in again.output
-    short = runner.invoke(
-        args=["user", "create", "--email", "x@example.org", "--role", "editor", "--password-stdin"],
-        input="short\n",
-    )
+    short = create_via_cli(app, "x@example.org", "editor", "short")
     assert short.exit_code != 0 and "at least" in short.output
 
 
