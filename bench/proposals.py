@@ -165,9 +165,11 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
         ProposalEvent,
         ProposalItem,
         ReplyClass,
+        SearchGram,
         Submitter,
     )
     from portal.proposals.rules import rules, working_calendar
+    from portal.proposals.search import grams
     from portal.proposals.services import public_search_text
     from portal.proposals.timeline import derive
 
@@ -179,7 +181,7 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
         lead_ids = list(session.scalars(select(Submitter.id)))
         lead_names = {s.id: s.name for s in session.scalars(select(Submitter))}
         first_id = (session.scalar(select(func.max(ProposalItem.id))) or 0) + 1
-        items, areas, events = [], [], []
+        items, areas, events, postings = [], [], [], []
         for n in range(count):
             item_id = first_id + n
             item, facts, replies = generated_item(n + 1, rng)
@@ -210,6 +212,7 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
                 }
             )
             areas.append({"item_id": item_id, "area": item["areas"]})
+            postings += [{"gram": g, "item_id": item_id} for g in grams(text)]
             for seq, fact in enumerate(facts, 1):
                 events.append(
                     {
@@ -223,7 +226,13 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
                     }
                 )
         generated = time.perf_counter()
-        for rows, model in ((items, ProposalItem), (areas, ItemArea), (events, ProposalEvent)):
+        tables = (
+            (items, ProposalItem),
+            (areas, ItemArea),
+            (events, ProposalEvent),
+            (postings, SearchGram),
+        )
+        for rows, model in tables:
             for chunk in range(0, len(rows), 5000):
                 session.execute(insert(model), rows[chunk : chunk + 5000])
         bump_data_version(session)
@@ -234,6 +243,7 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
         "items_generated": count,
         "items_total": int(total or 0),
         "events": len(events),
+        "search_grams": len(postings),
         "generate_s": round(generated - started, 2),
         "insert_s": round(inserted - generated, 2),
     }

@@ -41,11 +41,11 @@ def proposals_cli() -> None:
 @with_appcontext
 def rederive_command() -> None:
     """Recompute every item's status, deadlines and search text from its timeline (after the
-    rules or the working-day calendar changed)."""
+    rules or the working-day calendar changed), and rebuild the search index."""
     session = get_session()
     count = 0
     for item in session.scalars(select(ProposalItem).order_by(ProposalItem.id)):
-        refresh_derived(session, item)
+        refresh_derived(session, item, reindex=True)
         count += 1
     bump_data_version(session)
     session.commit()

@@ -1,10 +1,9 @@
 """Reading items: the filtered, paged list, one item, the panels on other pages.
 
 Lists are paged in SQL (LIMIT/OFFSET on an index order) and counted with ``COUNT(*)`` on the same
-conditions, which only touch the derived columns of ``proposal_item`` (indexed). Search is a
-``LIKE '%term%'`` per word on ``search_text``, the lower-cased public text of each item: a scan,
-but of one column of one table, which stays in the low milliseconds at 50,000 items; a full-text
-index would be the next step beyond that.
+conditions, which only touch the derived columns of ``proposal_item`` (indexed). Search reads the
+bigram index of the public text (:mod:`portal.proposals.search`), so it costs what its matches
+cost, not what the table holds.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from portal.proposals.models import (
     ReplyClass,
     Status,
 )
+from portal.proposals.search import plan_search
 
 PER_PAGE = 20
 REPLYING_ROLES = (HandlingRole.SOLE, HandlingRole.LEAD, HandlingRole.SPLIT)
@@ -44,24 +44,20 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_conditions(q: str) -> list[ColumnElement[bool]]:
-    """Every word of *q* must occur in the public search text (Chinese substrings included)."""
-    return [
-        ProposalItem.search_text.like(f"%{like_escape(word.lower())}%", escape="\\")
-        for word in q.split()
-    ]
-
-
 def awaiting_bureau() -> ColumnElement[bool]:
     return ProposalItem.status.in_(AWAITING_BUREAU)
 
 
 def overdue_condition(today: date) -> ColumnElement[bool]:
     return and_(awaiting_bureau(), ProposalItem.current_due < today)
+
+
+def due_soon_condition(today: date, soon_days: int) -> ColumnElement[bool]:
+    return and_(
+        awaiting_bureau(),
+        ProposalItem.current_due >= today,
+        ProposalItem.current_due <= today + timedelta(days=soon_days),
+    )
 
 
 def late_condition(today: date) -> ColumnElement[bool]:
@@ -93,13 +89,7 @@ def conditions(filters: ListFilters, today: date, soon_days: int) -> list[Column
     if filters.overdue:
         where.append(overdue_condition(today))
     if filters.due_soon:
-        where.append(
-            and_(
-                awaiting_bureau(),
-                ProposalItem.current_due >= today,
-                ProposalItem.current_due <= today + timedelta(days=soon_days),
-            )
-        )
+        where.append(due_soon_condition(today, soon_days))
     if filters.replied is not None:
         column = ProposalItem.first_replied_on
         where.append(column.is_not(None) if filters.replied else column.is_(None))
@@ -115,7 +105,6 @@ def conditions(filters: ListFilters, today: date, soon_days: int) -> list[Column
         where.append(ProposalItem.handling_final == filters.handling)
     if filters.result is not None:
         where.append(ProposalItem.result_final == filters.result)
-    where += search_conditions(filters.q)
     return where
 
 
@@ -142,32 +131,49 @@ def list_page(
     where = conditions(filters, today, soon_days)
     if submitter_id is not None:
         where.append(of_submitter(submitter_id))
-    offset = (filters.page - 1) * per_page
-    light = (defer(ProposalItem.search_text), defer(ProposalItem.body), defer(ProposalItem.body_en))
     order: tuple[Any, ...] = LIST_ORDER
     if submitter_id is not None:
         # A deputy's own list: replies waiting for feedback first.
         order = (case((ProposalItem.status == Status.REPLIED, 0), else_=1), *LIST_ORDER)
-    total = session.scalar(select(func.count()).select_from(ProposalItem).where(*where)) or 0
+    return _page(session, where, filters.q, order, filters.page, per_page)
+
+
+def _page(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    q: str,
+    order: tuple[Any, ...],
+    page: int,
+    per_page: int,
+) -> Page:
+    """One page of the items meeting *where* and the search *q*, and how many there are."""
+    search = plan_search(session, q)
+    total = search.total if not where else None
+    if total is None:
+        counted = select(func.count()).select_from(ProposalItem)
+        total = session.scalar(counted.where(*where, *search.conditions())) or 0
     items = session.scalars(
         select(ProposalItem)
-        .where(*where)
+        .where(*where, *search.conditions(in_list_order=True))
         .order_by(*order)
         .limit(per_page)
-        .offset(offset)
-        .options(*light)
+        .offset((page - 1) * per_page)
+        .options(
+            defer(ProposalItem.search_text), defer(ProposalItem.body), defer(ProposalItem.body_en)
+        )
     )
-    return Page(list(items), total, filters.page, per_page)
+    return Page(list(items), total, page, per_page)
 
 
 def all_matching(
     session: Session, filters: ListFilters, today: date, soon_days: int = 14
 ) -> list[ProposalItem]:
     """Every item matching *filters* (for the CSV download of the list)."""
+    search = plan_search(session, filters.q)
     return list(
         session.scalars(
             select(ProposalItem)
-            .where(*conditions(filters, today, soon_days))
+            .where(*conditions(filters, today, soon_days), *search.conditions())
             .order_by(*LIST_ORDER)
             .options(
                 defer(ProposalItem.search_text),
@@ -223,3 +229,67 @@ def latest_public_replies(session: Session, limit: int = 5) -> list[ProposalItem
             .options(selectinload(ProposalItem.replies), defer(ProposalItem.search_text))
         )
     )
+
+
+# -- the staff's queue ---------------------------------------------------------------------------
+
+#: The queue's lists: what the bureau owes, most urgent first.
+QUEUES = ("overdue", "due_soon", "unpublished", "awaiting_feedback", "all")
+
+
+def unpublished_condition() -> ColumnElement[bool]:
+    """Replied (not as a co-handler), and no disclosure decision on the latest reply yet."""
+    return and_(
+        ProposalItem.replied_on.is_not(None),
+        ProposalItem.disclosure.is_(None),
+        ProposalItem.role != HandlingRole.CO,
+    )
+
+
+def queue_condition(queue: str, today: date, soon_days: int) -> ColumnElement[bool] | None:
+    if queue == "overdue":
+        return overdue_condition(today)
+    if queue == "due_soon":
+        return due_soon_condition(today, soon_days)
+    if queue == "unpublished":
+        return unpublished_condition()
+    if queue == "awaiting_feedback":
+        return ProposalItem.status == Status.REPLIED
+    return None  # all
+
+
+def queue_order(queue: str) -> tuple[Any, ...]:
+    if queue in ("overdue", "due_soon"):
+        return (ProposalItem.current_due, ProposalItem.id)
+    if queue == "unpublished":
+        return (ProposalItem.disclosure_due, ProposalItem.id)
+    if queue == "awaiting_feedback":
+        return (ProposalItem.replied_on, ProposalItem.id)
+    return LIST_ORDER
+
+
+def queue_counts(session: Session, today: date, soon_days: int) -> dict[str, int]:
+    """How many items each list of the queue holds (one indexed count each)."""
+    counts = {}
+    for queue in QUEUES:
+        condition = queue_condition(queue, today, soon_days)
+        counted = select(func.count()).select_from(ProposalItem)
+        if condition is not None:
+            counted = counted.where(condition)
+        counts[queue] = session.scalar(counted) or 0
+    return counts
+
+
+def queue_page(
+    session: Session,
+    queue: str,
+    today: date,
+    *,
+    q: str = "",
+    page: int = 1,
+    soon_days: int = 14,
+    per_page: int = PER_PAGE,
+) -> Page:
+    condition = queue_condition(queue, today, soon_days)
+    where = [condition] if condition is not None else []
+    return _page(session, where, q, queue_order(queue), page, per_page)

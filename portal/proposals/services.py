@@ -4,6 +4,7 @@ and writes the audit entry, all in the caller's transaction. Services flush; the
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
@@ -22,6 +23,7 @@ from portal.proposals.models import (
     EventKind,
     Feedback,
     HandlingRole,
+    ItemArea,
     MeetingForm,
     ProposalEvent,
     ProposalItem,
@@ -29,8 +31,10 @@ from portal.proposals.models import (
     ReplyClass,
     Satisfaction,
     Status,
+    Submitter,
 )
 from portal.proposals.rules import add_months, rules, working_calendar
+from portal.proposals.search import index_item
 from portal.proposals.timeline import Derived, EventFacts, derive
 from portal.proposals.visibility import PUBLIC, Access, reply_access
 
@@ -108,8 +112,9 @@ def public_search_text(
     return "\n".join(p for p in parts if p).lower()
 
 
-def refresh_derived(session: Session, item: ProposalItem) -> Derived:
-    """Recompute the item's derived columns and search text from its timeline."""
+def refresh_derived(session: Session, item: ProposalItem, *, reindex: bool = False) -> Derived:
+    """Recompute the item's derived columns and search text from its timeline (and its search
+    grams when the text changed, or always with *reindex*)."""
     session.flush()
     session.refresh(item, ["events", "replies", "feedback"])
     derived = current_state(session, item)
@@ -120,7 +125,10 @@ def refresh_derived(session: Session, item: ProposalItem) -> Derived:
         for e in item.events
         if e.kind == EventKind.FOLLOWED_UP
     ]
-    item.search_text = public_search_text(item, item.replies, derived, followups)
+    text = public_search_text(item, item.replies, derived, followups)
+    if text != item.search_text or reindex:
+        item.search_text = text
+        index_item(session, item.id, text)
     session.flush()
     return derived
 
@@ -316,10 +324,12 @@ def give_feedback(
     on: date,
     actor: Actor,
     bump: bool = True,
+    start_rehandling: bool = True,
 ) -> ProposalEvent:
     """The lead submitter's satisfaction with the current round's reply. Refused before a reply,
     a second time for the same round, or from anyone but the lead submitter. "Not satisfied" on
-    either count starts re-handling while rounds are left."""
+    either count starts re-handling while rounds are left (unless *start_rehandling* is off:
+    staff recording a paper form may record the re-handling as a step of its own)."""
     if submitter_id != item.lead_submitter_id:
         raise ProposalError(_l("Only the lead submitter can give feedback on this item."))
     if item.role == HandlingRole.CO:
@@ -355,7 +365,7 @@ def give_feedback(
         bump=bump,
     )
     dissatisfied = Satisfaction.DISSATISFIED in (handling, result)
-    if dissatisfied and state.rounds < rules().max_rounds:
+    if start_rehandling and dissatisfied and state.rounds < rules().max_rounds:
         rehandle(session, item, on=on, actor=SYSTEM, bump=bump)
     return event
 
@@ -376,6 +386,7 @@ def rehandle(
         )
     if state.rounds >= rules().max_rounds:
         raise ProposalError(_l("The item has already been handled again."))
+    _not_before(on, state.last_event_on)
     due = add_months(on, rules().rehandle_months)
     return record_event(
         session,
@@ -477,3 +488,112 @@ def close(
     return record_event(
         session, item, EventKind.CLOSED, on=on, actor=actor, details={"note": note}, bump=bump
     )
+
+
+# -- the item itself -----------------------------------------------------------------------------
+
+#: What staff may write on an item (the rest is derived from its timeline).
+ITEM_FIELDS = (
+    "session_label",
+    "session_label_en",
+    "number",
+    "kind",
+    "year",
+    "title",
+    "title_en",
+    "body",
+    "body_en",
+    "role",
+    "other_units",
+    "other_units_en",
+    "budget_codes",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def item_record(item: ProposalItem) -> dict[str, Any]:
+    """The item's written fields, its areas and submitters, as the audit log keeps them."""
+    return {
+        **{name: _plain(getattr(item, name)) for name in ITEM_FIELDS},
+        "areas": item.area_slugs,
+        "lead_submitter_id": item.lead_submitter_id,
+        "cosigner_ids": sorted(s.id for s in item.cosigners),
+    }
+
+
+def _check_item(
+    session: Session, item: ProposalItem, lead: Submitter, cosigners: list[Submitter]
+) -> None:
+    clash = session.scalar(
+        select(ProposalItem.id).where(
+            ProposalItem.session_label == item.session_label,
+            ProposalItem.kind == item.kind,
+            ProposalItem.number == item.number,
+            ProposalItem.id != item.id if item.id is not None else true(),
+        )
+    )
+    if clash is not None:
+        raise ProposalError(
+            _l(
+                "Another item of this session and type already has number %(number)s.",
+                number=item.number,
+            )
+        )
+    if lead.id in {s.id for s in cosigners}:
+        raise ProposalError(_l("The lead submitter cannot also be a co-signer."))
+    if not item.area_slugs:
+        raise ProposalError(_l("Choose at least one area."))
+
+
+def save_item(
+    session: Session,
+    item: ProposalItem | None,
+    *,
+    fields: dict[str, Any],
+    areas: list[str],
+    lead: Submitter,
+    cosigners: list[Submitter],
+    actor: Actor,
+) -> ProposalItem:
+    """Create an item (*item* None) or change what staff write on it: its number, titles and
+    text, areas, submitters, role and budget codes. The derived columns and the search index
+    follow; the change is audited with before and after. A role change is refused once the
+    bureau has replied (the deadlines and the reply depend on it)."""
+    creating = item is None
+    before = None if item is None else item_record(item)
+    if item is None:
+        item = ProposalItem()
+        session.add(item)
+    elif fields.get("role") not in (None, item.role) and item.first_replied_on is not None:
+        raise ProposalError(_l("The bureau's role cannot change after the first reply."))
+    with session.no_autoflush:
+        for name, value in fields.items():
+            if name not in ITEM_FIELDS:
+                raise KeyError(name)
+            setattr(item, name, value)
+        item.areas = ";".join(areas)
+        item.lead_submitter = lead
+        item.cosigners = cosigners
+        _check_item(session, item, lead, cosigners)
+    session.flush()
+    existing = {row.area: row for row in item.area_rows}
+    item.area_rows = [existing.get(a) or ItemArea(area=a) for a in areas]
+    session.flush()
+    refresh_derived(session, item, reindex=True)
+    bump_data_version(session)
+    record_audit(
+        session,
+        "proposal.create" if creating else "proposal.edit",
+        target_type="proposal",
+        target_id=item.id,
+        summary=f"{item.session_label} {item.kind.value} {item.number}: "
+        + ("created" if creating else "edited"),
+        before=before,
+        after=item_record(item),
+        actor=actor.name,
+        actor_id=actor.user_id,
+    )
+    return item

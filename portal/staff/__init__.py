@@ -10,6 +10,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
+    from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
     from portal.staff.cli import import_cli
     from portal.staff.views import staff
 
