@@ -286,7 +286,8 @@ def measure_busting(server: base.Server, path: str, duration: int, script: Path)
     return result
 
 
-def check(server: base.Server, dataset: str, expected_items: int) -> None:
+def check(server: base.Server, dataset: str, expected_items: int) -> int:
+    """Every page answers; returns how many items the measured search finds."""
     import urllib.request
 
     with urllib.request.urlopen(server.base_url + "/api/v1/proposals", timeout=30) as response:
@@ -297,6 +298,9 @@ def check(server: base.Server, dataset: str, expected_items: int) -> None:
         with urllib.request.urlopen(server.base_url + path, timeout=60) as response:
             if response.status != 200:
                 raise base.BenchError(f"[{dataset}] {path} answered {response.status}")
+    query = PAGES["search"].split("?", 1)[1]
+    with urllib.request.urlopen(f"{server.base_url}/api/v1/proposals?{query}", timeout=30) as found:
+        return int(json.loads(found.read())["total"])
 
 
 def main() -> int:
@@ -344,7 +348,7 @@ def main() -> int:
         for name, path in paths.items():
             servers.env = {**base.server_env(path, secret), "PORTAL_TODAY": TODAY}
             portals[name] = servers.start(f"portal-{name}", "portal:create_app()", "/healthz")
-            check(portals[name], name, counts[name])
+            info[name]["search_total"] = check(portals[name], name, counts[name])
         print(f"items: curated {counts['curated']:,}, large {counts['large']:,}", flush=True)
         for round_no in range(1, args.rounds + 1):
             for page, path in PAGES.items():
@@ -421,6 +425,17 @@ def main() -> int:
             f"{row['ratio']:>14.3f} {'PASS' if row['pass'] else 'MISS'}  "
             f"{row['p99_ms']['curated']:>9.2f} / {row['p99_ms']['large']:.2f}"
         )
+    by_key = {(r["page"], r["mode"]): r for r in rows}
+    same_size = round(
+        by_key[("search", "uncached")]["rps"]["large"]
+        / by_key[("list", "uncached")]["rps"]["curated"],
+        3,
+    )
+    print(
+        f"\nsearch matches: curated {info['curated']['search_total']:,}, large "
+        f"{info['large']['search_total']:,}. A page of 20 matches against the curated list page "
+        f"(also 20 items), both uncached: {same_size:.3f}"
+    )
     missed = [r for r in rows if not r["pass"]]
     print(
         f"\ntarget: large ({args.items:,} generated items) ÷ curated req/s ≥ {TARGET}: "
@@ -433,6 +448,7 @@ def main() -> int:
                 "today": TODAY,
                 "databases": info,
                 "results": rows,
+                "uncached_search_large_vs_list_curated": same_size,
                 "runs": runs,
             },
             indent=2,

@@ -202,6 +202,7 @@ class ItemForm(FlaskForm):
     )
     year = IntegerField(
         _l("Year"),
+        default=lambda: today().year,
         validators=[
             InputRequired(_l("Enter the year, e.g. 2024.")),
             NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100.")),

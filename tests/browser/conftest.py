@@ -41,6 +41,10 @@ CSP_RECORDER = (
     "(window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));"
 )
 
+#: An editor's account in the live server's database, for the back-office pages.
+EDITOR_EMAIL = "editor@example.org"
+EDITOR_PASSWORD = "browser tests only"
+
 SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
 
 
@@ -62,6 +66,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     flask_app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/browser.sqlite3"})
     with flask_app.app_context():
         portal.cli.setup_database(Path(flask_app.config["DATA_DIR"]), log=lambda _m: None)
+        from portal.accounts.services import create_user
+        from portal.db import get_session
+
+        session = get_session()
+        create_user(session, email=EDITOR_EMAIL, role="editor", password=EDITOR_PASSWORD)
+        session.commit()
     server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
