@@ -19,3 +19,39 @@ def test_models_and_migrations_agree(app) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": False})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_the_search_index_is_built_for_items_already_there(tmp_path) -> None:
+    """Upgrading a database that already holds items (revision 0003) indexes their text."""
+    import sqlalchemy as sa
+
+    from portal.db import make_engine
+    from portal.migrations import upgrade_database
+    from portal.proposals.search import grams
+
+    engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    upgrade_database(engine, "0003")
+    text = "第0012号\n关于加快发展普惠托育服务的建议"
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO proposal_submitter (key, name, name_en, kind, affiliation,"
+                " affiliation_en, sample, phone, address)"
+                " VALUES ('D1', '张三', '', 'deputy', '', '', 0, '', '')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO proposal_item (sample, session_label, session_label_en, number, kind,"
+                " year, title, title_en, body, body_en, lead_submitter_id, role, other_units,"
+                " other_units_en, areas, budget_codes, status, extended, rounds, search_text)"
+                " VALUES (1, 's', '', '0012', 'suggestion', 2024, 't', '', '', '', 1, 'sole',"
+                " '', '', 'childcare', '', 'in_hand', 0, 1, :text)"
+            ),
+            {"text": text},
+        )
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        stored = set(connection.scalars(sa.text("SELECT gram FROM proposal_search_gram")))
+    engine.dispose()
+    assert stored == grams(text) and "托育" in stored
