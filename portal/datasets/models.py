@@ -28,6 +28,8 @@ class DatasetKind(enum.StrEnum):
     NATIONAL = "national"
     CLASSIFICATION = "classification"
     MAPPING = "mapping"
+    #: The handling ledger of proposals: publishing a version appends its steps to the timelines.
+    PROPOSALS = "proposals"
 
 
 class Stage(enum.StrEnum):

@@ -3,6 +3,7 @@
     flask --app portal import spending FILE --year 2024 --stage final --title T --source S [--publish]
     flask --app portal import indicators FILE --year 2024 --title T --source S [--publish]
     flask --app portal import projects FILE --year 2024 --title T --source S [--publish]
+    flask --app portal import proposals FILE --title T --source S [--year 2025] [--publish]
     flask --app portal import template spending --lang zh [--output FILE]
 
 An import commits once, at the very end: killed at any moment before, it leaves the database exactly
@@ -22,6 +23,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from portal.db import get_session
+from portal.staff import proposal_import  # noqa: F401  (registers the "proposals" kind)
 from portal.staff.formats import STAGES, template_csv
 from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
 from portal.staff.reading import TableSource
@@ -111,10 +113,13 @@ def run_import(kind: ImportKind, file: Path, lang: str, **options: Any) -> None:
     )
 
 
-def _common(function: Any) -> Any:
+def _options(*, year_required: bool = True) -> Any:
+    year_help = None if year_required else "Optional: every row must be of this year."
     options = [
         click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--year", type=click.IntRange(2000, 2100), required=True),
+        click.option(
+            "--year", type=click.IntRange(2000, 2100), required=year_required, help=year_help
+        ),
         click.option("--title", required=True, help="Title of the version (Chinese)."),
         click.option("--source", "source_doc", required=True, help="The source document."),
         click.option("--title-en", default=None, help="Title in English."),
@@ -125,9 +130,16 @@ def _common(function: Any) -> Any:
             "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Message language."
         ),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+
+    def decorate(function: Any) -> Any:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+_common = _options()
 
 
 @import_cli.command("spending")
@@ -167,8 +179,18 @@ def import_projects_command(file: Path, lang: str, created_by: str | None, **opt
     )
 
 
+@import_cli.command("proposals")
+@_options(year_required=False)
+def import_proposals_command(file: Path, lang: str, created_by: str | None, **options: Any) -> None:
+    """Import the handling ledger of suggestions and proposals (one row per item and round);
+    publishing appends its steps to the items' timelines."""
+    run_import(
+        IMPORT_KINDS["proposals"], file, lang, created_by=created_by or default_actor(), **options
+    )
+
+
 @import_cli.command("template")
-@click.argument("kind", type=click.Choice(["spending", "indicators", "projects"]))
+@click.argument("kind", type=click.Choice(list(IMPORT_KINDS)))
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the headers."
 )

@@ -62,6 +62,15 @@ class SpendingUploadForm(UploadForm):
     stage = SelectField(_l("Stage"), choices=stage_choices, default="budget")
 
 
+class LedgerUploadForm(UploadForm):
+    """A ledger of proposals spans the years of its items: the year is only a check, if given."""
+
+    year = IntegerField(
+        _l("Year of the ledger (optional)"),
+        validators=[Optional(), NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100."))],
+    )
+
+
 class VersionActionForm(FlaskForm):
     """Publish, restore or withdraw: a button, and the CSRF token."""
 

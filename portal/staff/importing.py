@@ -8,11 +8,13 @@ SHA-256), inserts the checked lines in chunks, records the upload in the audit l
 publishes — all in the caller's transaction, which the caller commits once: an import lands
 entirely or not at all, whenever the process dies.
 
-Adding a kind of table (e.g. proposals): describe its columns with
+Adding a kind of table: describe its columns with
 :class:`~portal.staff.reading.ColumnSpec`, read it with :func:`~portal.staff.reading.open_rows` and
 :func:`~portal.staff.reading.find_header`, report with a :class:`ProblemLog`, write with
 :func:`write_version`, and call :func:`register_import_kind` so that the staff pages offer its
-template; the command goes into :data:`portal.staff.cli.import_cli`.
+template; the command goes into :data:`portal.staff.cli.import_cli`. The proposals handling ledger
+(:mod:`portal.staff.proposal_import`) is such a kind, whose publishing also applies the version
+(:func:`portal.staff.services.register_publish_action`).
 """
 
 from __future__ import annotations
@@ -618,6 +620,8 @@ class ImportKind:
     columns: tuple[ColumnSpec, ...]
     run: Importer
     has_stage: bool = False
+    #: Whether the upload is for one year (a ledger of proposals spans several: its year is optional).
+    needs_year: bool = True
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {}

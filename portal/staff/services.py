@@ -4,10 +4,15 @@ draft — each audited in the same transaction, and what the back office lists.
 Every action takes the write lock first (see :mod:`portal.staff.transactions`) and then locks the
 version's row, so two staff acting at once on the same version or dataset queue rather than mix.
 Services flush; the caller commits.
+
+A kind whose versions are *applied* to live records when published (the proposals ledger appends
+steps to timelines) registers what publishing does with :func:`register_publish_action`; such a
+version is applied once, so restoring an earlier one is refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import has_request_context
@@ -59,6 +64,16 @@ def _locked_version(session: Session, version_id: int) -> DatasetVersion:
     return version
 
 
+#: Applies a version to live records, in the publishing transaction, as the named actor; raises
+#: :class:`StaffActionError` (having changed nothing) if it no longer applies.
+PublishAction = Callable[[Session, DatasetVersion, str], None]
+_publish_actions: dict[DatasetKind, PublishAction] = {}
+
+
+def register_publish_action(kind: DatasetKind, action: PublishAction) -> None:
+    _publish_actions[kind] = action
+
+
 def describe(version: DatasetVersion) -> str:
     dataset = version.dataset
     label = f"{dataset.kind.value} {dataset.year or ''} {dataset.stage.value}".split()
@@ -79,6 +94,15 @@ def publish(session: Session, version_id: int, *, actor: str) -> int:
             raise StaffActionError(_l("This version is already the published one."))
         previous = dataset.published_version
         restoring = version.status == VersionStatus.PUBLISHED
+        apply = _publish_actions.get(dataset.kind)
+        if apply is not None:
+            if restoring:
+                raise StaffActionError(
+                    _l(
+                        "This ledger was applied when it was published, and the timelines are append-only: it cannot be published again. Upload a new ledger, or correct an item on its page."
+                    )
+                )
+            apply(session, version, actor)
         data_version = publish_version(session, version, published_by=actor)
         record_audit(
             session,
@@ -127,10 +151,11 @@ KIND_ORDER = {
     DatasetKind.SPENDING: 1,
     DatasetKind.INDICATORS: 2,
     DatasetKind.PROJECTS: 3,
-    DatasetKind.CITY: 4,
-    DatasetKind.NATIONAL: 5,
-    DatasetKind.CLASSIFICATION: 6,
-    DatasetKind.MAPPING: 7,
+    DatasetKind.PROPOSALS: 4,
+    DatasetKind.CITY: 5,
+    DatasetKind.NATIONAL: 6,
+    DatasetKind.CLASSIFICATION: 7,
+    DatasetKind.MAPPING: 8,
 }
 
 

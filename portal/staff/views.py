@@ -26,9 +26,14 @@ from portal.datasets.services import published_version
 from portal.db import get_session
 from portal.errors import handle_http_error, user_error
 from portal.spending.aggregation import load_mapper
-from portal.staff import preview, services
+from portal.staff import preview, proposal_import, services
 from portal.staff.formats import STAGE_COLUMN, STAGES, template_csv
-from portal.staff.forms import SpendingUploadForm, UploadForm, VersionActionForm
+from portal.staff.forms import (
+    LedgerUploadForm,
+    SpendingUploadForm,
+    UploadForm,
+    VersionActionForm,
+)
 from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
 from portal.staff.reading import TableSource
 from portal.staff.transactions import is_locked_error
@@ -43,6 +48,7 @@ def kind_label(kind: DatasetKind) -> str:
         DatasetKind.SPENDING: _("Spending"),
         DatasetKind.INDICATORS: _("Performance indicators"),
         DatasetKind.PROJECTS: _("Practical projects"),
+        DatasetKind.PROPOSALS: _("Proposals handling ledger"),
         DatasetKind.CITY: _("City population and total spending"),
         DatasetKind.NATIONAL: _("National figures"),
         DatasetKind.CLASSIFICATION: _("Classification of expenditure"),
@@ -134,7 +140,11 @@ def dashboard() -> str:
 @roles_required(*STAFF_ROLES)
 def upload(kind_name: str) -> ResponseReturnValue:
     kind = kind_or_404(kind_name)
-    form: UploadForm = SpendingUploadForm() if kind.has_stage else UploadForm()
+    form: UploadForm
+    if kind.has_stage:
+        form = SpendingUploadForm()
+    else:
+        form = UploadForm() if kind.needs_year else LedgerUploadForm()
     if not form.validate_on_submit():
         return render_template("staff/upload.html", kind=kind, form=form)
     file = form.file.data
@@ -210,6 +220,11 @@ def version(version_id: int) -> str:
         )
     elif kind in preview.RECORD_MODELS:
         context.update(record_changes=preview.record_changes(session, kind, item.id, old_id))
+    elif kind == DatasetKind.PROPOSALS:
+        try:
+            context.update(ledger=proposal_import.ledger_preview(session, item))
+        except OperationalError as error:
+            raise database_busy(error) from error
     return render_template(
         "staff/version.html",
         item=item,

@@ -76,3 +76,46 @@ def generated_lines(count: int, codes: Sequence[str], seed: int = 7) -> list[lis
             ]
         )
     return rows
+
+
+#: The columns of a proposals handling ledger as the bureau's export names them (a subset: the
+#: English ones, body and the English reply columns are left out).
+LEDGER_HEADERS = [
+    "届次",
+    "类型",
+    "编号",
+    "年度",
+    "标题",
+    "领衔人",
+    "联名人",
+    "领域",
+    "承办方式",
+    "轮次",
+    "交办日期",
+    "延期后期限（月）",
+    "延期理由",
+    "延期日期",
+    "面商日期",
+    "面商方式",
+    "答复日期",
+    "答复文号",
+    "答复类别",
+    "答复摘要",
+    "公开方式",
+    "不公开理由",
+    "公开日期",
+    "办理满意度",
+    "结果满意度",
+    "反馈日期",
+    "反馈意见",
+    "办结日期",
+]
+
+
+def ledger_rows(
+    rows: Sequence[dict[str, object]], headers: Sequence[str] = LEDGER_HEADERS
+) -> list[list[object]]:
+    """Ledger rows given as {header: value}, in the order of *headers* (missing cells empty)."""
+    unknown = {name for row in rows for name in row} - set(headers)
+    assert not unknown, f"not a ledger column: {unknown}"
+    return [[row.get(name, "") for name in headers] for row in rows]
