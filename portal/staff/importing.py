@@ -19,7 +19,7 @@ template; the command goes into :data:`portal.staff.cli.import_cli`. The proposa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -117,7 +117,7 @@ class ImportRequest:
     publish: bool = False
 
 
-def _source(source: TableSource | str | Path, filename: str | None = None) -> TableSource:
+def table_source(source: TableSource | str | Path, filename: str | None = None) -> TableSource:
     """The table to read; *filename* (as uploaded) overrides the name it came with."""
     table = source if isinstance(source, TableSource) else TableSource.from_path(source)
     if filename:
@@ -376,7 +376,7 @@ def import_spending(
     stage (and publish it if asked). Nothing is written when there is an error."""
     if stage not in STAGE_COLUMN:
         raise ValueError(f"not a spending stage: {stage!r}")
-    table = _source(source, filename)
+    table = table_source(source, filename)
     request = ImportRequest(
         year=year,
         stage=stage,
@@ -485,7 +485,7 @@ def import_records(
     """Check a small table (one row per record with a unique key) and add it as a draft version
     of the year (published if asked). Nothing is written when there is an error."""
     spec = table_format_spec
-    table = _source(source, filename)
+    table = table_source(source, filename)
     request = ImportRequest(
         year=year,
         title=title,
@@ -517,6 +517,29 @@ def import_records(
     return result
 
 
+def record_rows(
+    rows: Iterable[tuple[int, list[str]]], limit: int = MAX_RECORD_ROWS
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a small table that are not empty; one more than *limit* ends the reading
+    with a :class:`TableFileError` (such a file is not a table of this kind)."""
+    count = 0
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        count += 1
+        if count > limit:
+            raise TableFileError(
+                Problem(
+                    _l(
+                        "Too many rows: a table of this kind holds at most %(limit)s.",
+                        limit=limit,
+                    ),
+                    number,
+                )
+            )
+        yield number, cells
+
+
 def _check_records(
     table: TableSource,
     table_format: TableFormat,
@@ -534,21 +557,8 @@ def _check_records(
             return []
         keys: dict[str, int] = {}
         year_at = header.positions.get("year")
-        for number, cells in rows:
-            if not any(c.strip() for c in cells):
-                continue
+        for number, cells in record_rows(rows):
             result.rows += 1
-            if result.rows > MAX_RECORD_ROWS:
-                log.add(
-                    Problem(
-                        _l(
-                            "Too many rows: a table of this kind holds at most %(limit)s.",
-                            limit=MAX_RECORD_ROWS,
-                        ),
-                        number,
-                    )
-                )
-                break
             record: dict[str, Any] = {}
             for column in spec.columns:
                 at = header.positions.get(column.key)

@@ -108,13 +108,14 @@ from portal.proposals.models import (
 from portal.proposals.rules import rules, today
 from portal.staff.formats import CellError, area, normalise_value, text_of
 from portal.staff.importing import (
-    MAX_RECORD_ROWS,
     ImportKind,
     ImportProgress,
     ImportRequest,
     ImportResult,
     check_header,
+    record_rows,
     register_import_kind,
+    table_source,
     write_version,
 )
 from portal.staff.reading import (
@@ -1466,21 +1467,8 @@ def plan_ledger(
             reader = LedgerReader(header, Lookups.load(session), log, year)
             plan = LedgerPlan()
             read: list[_Row] = []
-            for number, cells in rows:
-                if not any(c.strip() for c in cells):
-                    continue
+            for number, cells in record_rows(rows):
                 plan.rows += 1
-                if plan.rows > MAX_RECORD_ROWS:
-                    log.add(
-                        Problem(
-                            _l(
-                                "Too many rows: a table of this kind holds at most %(limit)s.",
-                                limit=MAX_RECORD_ROWS,
-                            ),
-                            number,
-                        )
-                    )
-                    return None
                 read.append(reader.read_row(number, cells))
     except TableFileError as error:
         log.add(error.problem)
@@ -1514,9 +1502,7 @@ def import_proposals(
     """Check a handling ledger and, if it has no error, keep it as a draft version of the
     proposals dataset (publishing it, i.e. applying its steps, if asked). With *year*, every row
     must be of that year. Nothing is written when there is an error."""
-    table = source if isinstance(source, TableSource) else TableSource.from_path(source)
-    if filename:
-        table.filename = filename
+    table = table_source(source, filename)
     result = ImportResult("proposals")
     try:
         result.sha256 = inspect_file(table).sha256
