@@ -13,8 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import BigInteger, Connection, Engine, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -196,3 +206,20 @@ def rollback_at_edge() -> None:
     session: Session | None = g.get("_db_session")
     if session is not None:
         session.rollback()
+
+
+def distinct_values(
+    session: Session, column: InstrumentedAttribute[Any], *, descending: bool = False
+) -> list[Any]:
+    """The distinct non-null values of an indexed *column*, in order, read by skipping through
+    its index (a recursive query: one index lookup per value) rather than by scanning every row
+    as ``SELECT DISTINCT`` does — for filter menus over tables that keep growing."""
+    step = func.min if not descending else func.max
+    beyond = (lambda value: column > value) if not descending else (lambda value: column < value)
+    values = select(step(column).label("value")).cte("distinct_values", recursive=True)
+    previous = values.alias("previous")
+    following = (
+        select(step(column)).where(beyond(previous.c.value)).scalar_subquery().label("value")
+    )
+    values = values.union_all(select(following).where(previous.c.value.is_not(None)))
+    return list(session.scalars(select(values.c.value).where(values.c.value.is_not(None))))

@@ -7,9 +7,11 @@ in 万元 (exact decimals) and is shown the way each language reads large sums: 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_compact_decimal
 from flask import Flask, g, request
 from flask_babel import format_date, format_decimal, format_percent, get_locale
@@ -117,6 +119,19 @@ def format_day(value: date | datetime | None) -> str:
     return format_date(value, format="long")
 
 
+#: Moments (when something was recorded) are shown in China's time.
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp in China's time, e.g. 2026年11月26日 09:30 / Nov 26, 2026, 9:30 AM."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return babel_format_datetime(value, format="medium", tzinfo=CHINA, locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=format_money,
@@ -125,6 +140,7 @@ def init_app(app: Flask) -> None:
         ratio=format_ratio,
         number=format_number,
         day=format_day,
+        moment=format_moment,
     )
     app.jinja_env.globals.update(
         table_unit=table_unit, localized=localized, current_lang=current_lang

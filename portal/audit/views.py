@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from portal.accounts.permissions import roles_required
 from portal.audit.models import AuditEntry
-from portal.db import get_session
+from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.web import language_blueprint
 
@@ -68,12 +68,8 @@ def index() -> str:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    actions = session.scalars(
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    ).all()
-    targets = session.scalars(
-        select(AuditEntry.target_type).distinct().where(AuditEntry.target_type.is_not(None))
-    ).all()
+    actions = distinct_values(session, AuditEntry.action)
+    targets = distinct_values(session, AuditEntry.target_type)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "audit/list.html",

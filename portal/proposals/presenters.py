@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
@@ -74,6 +74,9 @@ class TimelineEntry:
     round: int
     label: str
     detail: str = ""
+    #: Who recorded the step, and when (shown to staff only).
+    actor: str = ""
+    recorded_at: datetime | None = None
 
 
 @dataclass
@@ -159,7 +162,12 @@ def item_view(
     for event in item.events:
         details = _details(event.details)
         entry = TimelineEntry(
-            event.occurred_on, event.kind, event.round, labels.event_label(event.kind)
+            event.occurred_on,
+            event.kind,
+            event.round,
+            labels.event_label(event.kind),
+            actor=event.actor,
+            recorded_at=event.recorded_at,
         )
         view_round = by_number.get(event.round)
         if event.kind == EventKind.ASSIGNED:

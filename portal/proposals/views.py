@@ -23,7 +23,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import roles_required
-from portal.db import get_session
+from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.i18n import LANGUAGES, localized
 from portal.proposals import labels, queries, services
@@ -133,9 +133,7 @@ def has_sample(session: Session) -> bool:
 
 def filter_options() -> dict[str, list[tuple[str, str]]]:
     """Every choice of the list's filter form: (value, label)."""
-    years = get_session().scalars(
-        select(ProposalItem.year).distinct().order_by(ProposalItem.year.desc())
-    )
+    years = distinct_values(get_session(), ProposalItem.year, descending=True)
     return {
         "year": [(str(y), str(y)) for y in years],
         "type": [(k.value, labels.kind_label(k)) for k in ItemKind],

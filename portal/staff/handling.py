@@ -320,6 +320,7 @@ def render_item(
             open_step=bound[0] if bound else None,
             refused=refused,
             proposals_sample=item.sample,
+            show_actors=True,
         ),
         status,
     )

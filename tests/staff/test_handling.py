@@ -224,6 +224,9 @@ def test_an_editor_handles_an_item_from_creation_to_closing(app, editor, session
         session.scalars(select(ProposalEvent.actor).where(ProposalEvent.item_id == item.id))
     )
     assert actors == {"clerk@example.org"}
+    staff_page = text(editor.get(f"/en/staff/proposals/{item.id}"))
+    assert "Recorded by clerk@example.org" in staff_page  # who did each step, for staff
+    assert "clerk@example.org" not in text(client.get(f"/en/proposals/{item.id}"))
     audited = session.scalars(
         select(AuditEntry.action).where(
             AuditEntry.target_type == "proposal", AuditEntry.target_id == str(item.id)
