@@ -138,6 +138,11 @@ def list_page(
     return _page(session, where, filters.q, order, filters.page, per_page)
 
 
+#: A search that matches more items than this reads a page by probing the items in list order
+#: (about 20 × items ÷ matches probes); one that matches fewer gathers its matches and sorts them.
+PROBE_IN_ORDER_ABOVE = 1000
+
+
 def _page(
     session: Session,
     where: list[ColumnElement[bool]],
@@ -154,7 +159,7 @@ def _page(
         total = session.scalar(counted.where(*where, *search.conditions())) or 0
     items = session.scalars(
         select(ProposalItem)
-        .where(*where, *search.conditions(in_list_order=True))
+        .where(*where, *search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE))
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
