@@ -210,7 +210,8 @@ class ProposalItem(Base):
     disclosure_due: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     last_event_on: Mapped[date | None] = mapped_column(Date, index=True)
-    #: Lower-cased public text (titles, body, public reply summaries and texts) for ``LIKE``.
+    #: Lower-cased public text (titles, body, public reply summaries and texts): the search index
+    #: (portal.proposals.search) is built from it, and long words are confirmed against it.
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     lead_submitter: Mapped[Submitter] = relationship(lazy="joined", innerjoin=True)
