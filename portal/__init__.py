@@ -36,10 +36,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal import accounts, errors, proposals, staff, web
     from portal.cli import register_commands
     from portal.opendata.api import api
-    from portal.spending import aggregation  # noqa: F401  (registers the publish hooks)
+    from portal.spending import (
+        aggregation,  # noqa: F401  (registers the publish hooks)
+        upload,
+    )
     from portal.spending.views import pages
 
     web.init_app(app)
+    upload.init_app(app)
     app.register_blueprint(pages)
     app.register_blueprint(api)
     accounts.init_app(app)

@@ -43,6 +43,10 @@ class Stage(enum.StrEnum):
 
 STAGE_ORDER = {Stage.BUDGET: 1, Stage.ADJUSTED: 2, Stage.FINAL: 3}
 
+#: Levels of government a spending table can belong to (besides a named district or department).
+CITYWIDE = "citywide"  # 全市
+MUNICIPAL = "municipal"  # 市本级
+
 #: ``Dataset.year`` for datasets that span every year (classification, mapping, city, national).
 ALL_YEARS = 0
 
@@ -70,7 +74,7 @@ class DataState(Base):
 
 class Dataset(Base):
     __tablename__ = "dataset"
-    __table_args__ = (UniqueConstraint("kind", "year", "stage"),)
+    __table_args__ = (UniqueConstraint("kind", "year", "stage", "level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DatasetKind] = mapped_column(
@@ -86,6 +90,9 @@ class Dataset(Base):
         Enum(Stage, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
         default=Stage.NONE,
     )
+    #: Whose money (spending only): :data:`CITYWIDE`, :data:`MUNICIPAL` or the name of a
+    #: district or department. Figures of two levels are never added together.
+    level: Mapped[str] = mapped_column(String(120), default="")
     published_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("dataset_version.id", use_alter=True, name="fk_dataset_published_version")
     )
@@ -126,6 +133,8 @@ class DatasetVersion(Base):
     original_file: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: How an uploaded file was read (header rows, columns, unit, totals row), as JSON.
+    reading: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(String(200))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,8 +9,10 @@ Publishing is one transaction: it raises the data version (an ``UPDATE`` on the 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -68,13 +70,19 @@ def bump_data_version(session: Session) -> int:
 
 
 def get_or_create_dataset(
-    session: Session, kind: DatasetKind, year: int = ALL_YEARS, stage: Stage = Stage.NONE
+    session: Session,
+    kind: DatasetKind,
+    year: int = ALL_YEARS,
+    stage: Stage = Stage.NONE,
+    level: str = "",
 ) -> Dataset:
     dataset = session.scalar(
-        select(Dataset).where(Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage)
+        select(Dataset).where(
+            Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage, Dataset.level == level
+        )
     )
     if dataset is None:
-        dataset = Dataset(kind=kind, year=year, stage=stage)
+        dataset = Dataset(kind=kind, year=year, stage=stage, level=level)
         session.add(dataset)
         session.flush()
     return dataset
@@ -94,6 +102,7 @@ def create_version(
     sample: bool = False,
     created_by: str | None = None,
     row_count: int = 0,
+    reading: dict[str, Any] | None = None,
 ) -> DatasetVersion:
     """Add a draft version holding the original file and its SHA-256; lines are added by the caller.
 
@@ -117,6 +126,7 @@ def create_version(
         sha256=sha256_hex(content),
         created_by=created_by,
         row_count=row_count,
+        reading=json.dumps(reading, ensure_ascii=False, default=str) if reading else None,
     )
     session.add(version)
     session.flush()
@@ -155,10 +165,24 @@ def withdraw_version(session: Session, version: DatasetVersion) -> int:
 
 
 def published_version(
-    session: Session, kind: DatasetKind, year: int = ALL_YEARS, stage: Stage = Stage.NONE
+    session: Session,
+    kind: DatasetKind,
+    year: int = ALL_YEARS,
+    stage: Stage = Stage.NONE,
+    level: str = "",
 ) -> DatasetVersion | None:
     return session.scalar(
         select(DatasetVersion)
         .join(Dataset, Dataset.published_version_id == DatasetVersion.id)
-        .where(Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage)
+        .where(
+            Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage, Dataset.level == level
+        )
     )
+
+
+def version_reading(version: DatasetVersion) -> dict[str, Any]:
+    """How the version's file was read (empty for versions made before that was kept)."""
+    if not version.reading:
+        return {}
+    value = json.loads(version.reading)
+    return value if isinstance(value, dict) else {}

@@ -37,11 +37,20 @@ def ratio(value: Decimal | None) -> float | None:
     return None if value is None else float(round(value, 4))
 
 
+def fen(wan: Decimal | None) -> int | None:
+    """Exact: tables in 元 carry 分, which whole yuan would round away."""
+    return None if wan is None else int(wan * 1_000_000)
+
+
 def figures_json(figures: Figures) -> dict[str, Any]:
+    """Amounts in whole yuan (rounded to the yuan) and exactly, in 分 (``*_fen``)."""
     return {
         "budget": yuan(figures.budget),
         "adjusted": yuan(figures.adjusted),
         "executed": yuan(figures.executed),
+        "budget_fen": fen(figures.budget),
+        "adjusted_fen": fen(figures.adjusted),
+        "executed_fen": fen(figures.executed),
         "execution_rate": ratio(figures.execution_rate),
     }
 
@@ -89,6 +98,7 @@ def areas() -> Any:
     return jsonify(
         year=spending.year,
         stage=spending.stage.value,
+        level=snap.level,
         unit="CNY",
         total={**headline_json(total)},
         areas=[
@@ -144,6 +154,7 @@ def area(slug: str) -> Any:
         colour=area.colour,
         year=spending.year,
         stage=spending.stage.value,
+        level=snap.level,
         unit="CNY",
         figures={
             **headline_json(item.headline),
@@ -157,6 +168,8 @@ def area(slug: str) -> Any:
                 "name_zh": row.name_zh,
                 "name_en": row.name_en,
                 "name_verified": row.verified,
+                "name_source": "file" if row.from_file else "classification" if row.name_zh else None,
+                "names_year": row.names_year,
                 "line_count": row.line_count,
                 **figures_json(row.figures),
             }

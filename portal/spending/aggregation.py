@@ -1,10 +1,12 @@
 """Totals computed when spending is published, so no public page ever reads the raw lines.
 
-Only *leaf* lines count: a file may carry 类 and 款 subtotal rows beside the 项 rows under them, and
-a line whose code has more detailed lines below it in the same version is a subtotal. Each leaf goes
-to the area of the longest mapping prefix that matches its code, and is added to the totals of its
-类, 款 and 项 within that area. The database does the heavy sum (one ``GROUP BY code``), so the work
-grows with the number of distinct codes, not with the number of lines.
+A table carries 类 and 款 rows beside the 项 rows under them, and its own figures are what the
+public must see: a published table's class rows and totals row are exact, while the sum of its
+items may differ from them by rounding. So a code whose whole subtree belongs to one area (by the
+longest mapping prefix) counts with the table's own figure for it; only a code split between areas
+(205 education with 2050201 pre-school under childcare) is counted through the rows below it. The
+version's total is its totals row where it has one (area ``*``). The database does the heavy sum
+(one ``GROUP BY code``), so the work grows with the number of distinct codes, not of lines.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from sqlalchemy import BigInteger, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion
-from portal.datasets.services import on_publish, published_version
+from portal.datasets.services import on_publish, published_version, version_reading
 from portal.db import from_scaled
 from portal.spending.models import AreaMapping, AreaTotal, BudgetLine, CodeTotal
+from portal.spending.queries import TABLE_TOTAL, Figures
 
 CODE_LEVELS = (3, 5, 7)  # 类, 款, 项
 AMOUNTS = ("budget", "adjusted", "executed")
@@ -39,6 +42,11 @@ class AreaMapper:
     def __init__(self, rules: Iterable[MappingRule]) -> None:
         self._rules = {rule.prefix: rule for rule in rules}
         self._lengths = sorted({len(prefix) for prefix in self._rules}, reverse=True)
+        self._classes = {prefix[:3] for prefix in self._rules}
+
+    def covers_class(self, class_code: str) -> bool:
+        """Whether any rule is about codes of this class (a livelihood class)."""
+        return class_code in self._classes
 
     def rule_for(self, code: str) -> MappingRule | None:
         for length in self._lengths:
@@ -87,11 +95,11 @@ class Sums:
         self.lines += lines
 
     def value(self, name: str) -> Decimal | None:
-        return from_scaled(self.amounts[name], 4) if name in self.present else None
+        return from_scaled(self.amounts[name], 6) if name in self.present else None
 
 
 def sum_by_code(session: Session, version_id: int) -> dict[str, tuple[dict[str, int | None], int]]:
-    """Integer-yuan sums per code of one version, summed by the database."""
+    """Sums per code of one version, in whole 分, summed by the database."""
     columns = [getattr(BudgetLine, name) for name in AMOUNTS]
     stmt = (
         select(
@@ -103,7 +111,7 @@ def sum_by_code(session: Session, version_id: int) -> dict[str, tuple[dict[str, 
         .where(BudgetLine.version_id == version_id)
         .group_by(BudgetLine.code)
     )
-    # Money columns store whole yuan; the sums come back as raw integers (not through the type).
+    # Money columns store whole 分; the sums come back as raw integers (not through the type).
     result: dict[str, tuple[dict[str, int | None], int]] = {}
     for row in session.execute(stmt):
         code, sums, counts, total = row[0], row[1:4], row[4:7], row[7]
@@ -114,23 +122,147 @@ def sum_by_code(session: Session, version_id: int) -> dict[str, tuple[dict[str, 
     return result
 
 
+Amounts = dict[str, int | None]
+ByCode = dict[str, tuple[Amounts, int]]
+
+
+@dataclass
+class TableFigures:
+    """A version's figures per area and per (area, code), from the table's own rows."""
+
+    areas: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    staff: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    codes: dict[tuple[str, str], Sums] = field(default_factory=lambda: defaultdict(Sums))
+    total: Sums = field(default_factory=Sums)
+
+
+class CodeTree:
+    """The codes of one version as a tree (each under the nearest code above it that the version
+    has a row for), with each code's own sums."""
+
+    def __init__(self, by_code: ByCode) -> None:
+        self.by_code = by_code
+        self.children: dict[str, list[str]] = defaultdict(list)
+        self.tops: list[str] = []
+        for code in sorted(by_code):
+            parent = next(
+                (code[:n] for n in (5, 3) if n < len(code) and code[:n] in by_code), None
+            )
+            if parent is None:
+                self.tops.append(code)
+            else:
+                self.children[parent].append(code)
+
+    def value(self, code: str) -> Amounts:
+        """The table's figure for *code*: its own row's, or the sum of the rows below it for an
+        amount its row leaves empty (or when it has no row)."""
+        own, _lines = self.by_code[code]
+        below = [self.value(c) for c in self.children.get(code, [])]
+        result: Amounts = {}
+        for name in AMOUNTS:
+            if own[name] is not None:
+                result[name] = own[name]
+            else:
+                present = [b[name] for b in below if b[name] is not None]
+                result[name] = sum(present) if present else None  # type: ignore[arg-type]
+        return result
+
+    def lines(self, code: str) -> int:
+        """The lines of the most detailed rows under *code* (the lines the table itemises)."""
+        below = self.children.get(code)
+        if not below:
+            return self.by_code[code][1]
+        return sum(self.lines(c) for c in below)
+
+    def subtree(self, code: str) -> list[str]:
+        result = [code]
+        for child in self.children.get(code, []):
+            result.extend(self.subtree(child))
+        return result
+
+
+def table_figures(by_code: ByCode, mapper: AreaMapper, totals: Amounts | None = None) -> TableFigures:
+    """Per area, staff-related part and (area, code): the table's own figures, see the module."""
+    tree = CodeTree(by_code)
+    figures = TableFigures()
+    key_of = {code: (mapper.area_of(code) or "", mapper.staff_related(code)) for code in by_code}
+
+    def uniform(code: str) -> tuple[str, bool] | None:
+        keys = {key_of[c] for c in tree.subtree(code)}
+        return next(iter(keys)) if len(keys) == 1 else None
+
+    def visit(code: str) -> None:
+        key = uniform(code)
+        if key is None:
+            for child in tree.children[code]:
+                visit(child)
+            return
+        area, staff = key
+        amounts, lines = tree.value(code), tree.lines(code)
+        figures.areas[area].add(amounts, lines)
+        if staff:
+            figures.staff[area].add(amounts, lines)
+        for length in CODE_LEVELS:
+            if length < len(code):
+                figures.codes[(area, code[:length])].add(amounts, lines)
+        for inner in tree.subtree(code):
+            figures.codes[(area, inner)].add(tree.value(inner), tree.lines(inner))
+
+    for top in tree.tops:
+        visit(top)
+        figures.total.add(tree.value(top), tree.lines(top))
+    if totals:
+        for name in AMOUNTS:
+            value = totals.get(name)
+            if value is not None:
+                figures.total.amounts[name] = value
+                figures.total.present.add(name)
+    return figures
+
+
+def file_totals(version: DatasetVersion) -> Amounts:
+    """The totals row of the version's file, in 分 (empty when it has none)."""
+    totals = version_reading(version).get("file_totals") or {}
+    return {name: int(totals[name]) for name in AMOUNTS if totals.get(name) is not None}
+
+
+@dataclass(frozen=True)
+class VersionTotals:
+    """A version's own figures: its total (the totals row, else the sum of its top rows) and
+    each class (类) row's, in 万元."""
+
+    total: Figures
+    classes: dict[str, Figures]
+
+
+def _figures_of(amounts: Amounts) -> Figures:
+    return Figures(
+        *(from_scaled(amounts[n], 6) if amounts.get(n) is not None else None for n in AMOUNTS)  # type: ignore[arg-type]
+    )
+
+
+def version_totals(session: Session, version_id: int) -> VersionTotals:
+    version = session.get(DatasetVersion, version_id)
+    assert version is not None
+    by_code = sum_by_code(session, version_id)
+    tree = CodeTree(by_code)
+    total: Amounts = {}
+    totals = file_totals(version)
+    for name in AMOUNTS:
+        values = [tree.value(top)[name] for top in tree.tops]
+        present = [v for v in values if v is not None]
+        total[name] = totals.get(name, sum(present) if present else None)
+    classes = {
+        code[:3]: _figures_of(tree.value(code)) for code in by_code if len(code) == 3
+    }
+    return VersionTotals(_figures_of(total), classes)
+
+
 def compute_spending_aggregates(session: Session, version: DatasetVersion) -> None:
     """(Re)compute the area and code totals of one spending version with the published mapping."""
-    mapper = load_mapper(session)
-    by_code = sum_by_code(session, version.id)
-    leaves = leaf_codes(by_code)
-    area_sums: dict[str, Sums] = defaultdict(Sums)
-    staff_sums: dict[str, Sums] = defaultdict(Sums)
-    code_sums: dict[tuple[str, str], Sums] = defaultdict(Sums)
-    for code in leaves:
-        amounts, lines = by_code[code]
-        area = mapper.area_of(code) or ""
-        area_sums[area].add(amounts, lines)
-        if mapper.staff_related(code):
-            staff_sums[area].add(amounts, lines)
-        for length in CODE_LEVELS:
-            if length <= len(code):
-                code_sums[(area, code[:length])].add(amounts, lines)
+    figures = table_figures(sum_by_code(session, version.id), load_mapper(session), file_totals(version))
+    area_sums, staff_sums, code_sums = figures.areas, figures.staff, figures.codes
+    area_sums[TABLE_TOTAL] = figures.total
 
     session.execute(delete(AreaTotal).where(AreaTotal.version_id == version.id))
     session.execute(delete(CodeTotal).where(CodeTotal.version_id == version.id))

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from portal.datasets.models import ALL_YEARS, Dataset, DatasetKind, DatasetVersion, Stage
+from portal.datasets.models import ALL_YEARS, CITYWIDE, Dataset, DatasetKind, DatasetVersion, Stage
 from portal.datasets.services import (
     create_version,
     get_or_create_dataset,
@@ -158,10 +158,11 @@ class CuratedLoader:
         year: int = ALL_YEARS,
         stage: Stage = Stage.NONE,
         title_suffix: tuple[str, str] = ("", ""),
+        level: str = "",
     ) -> None:
         content = to_csv_bytes(rows)
         digest = sha256_hex(content)
-        dataset = get_or_create_dataset(self.session, kind, year, stage)
+        dataset = get_or_create_dataset(self.session, kind, year, stage, level)
         if self._already_loaded(dataset, digest):
             return
         version = create_version(
@@ -220,6 +221,7 @@ class CuratedLoader:
                         name_zh=r["name_zh"],
                         name_en=r["name_en"],
                         verified=boolean(r["verified"]),
+                        source=r.get("source", ""),
                     )
                     for r in rows
                 ),
@@ -313,7 +315,14 @@ class CuratedLoader:
                 Stage.BUDGET: (f"（{year}年预算）", f" ({year} budget)"),
             }[stage]
             self._load(
-                resource, DatasetKind.SPENDING, rows, self._fill_spending, year, stage, suffix
+                resource,
+                DatasetKind.SPENDING,
+                rows,
+                self._fill_spending,
+                year,
+                stage,
+                suffix,
+                level=CITYWIDE,
             )
 
     def load_by_year(

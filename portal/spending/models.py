@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, ScaledDecimal
 
-#: Money in 万元, exact, stored as whole yuan (see :class:`~portal.db.ScaledDecimal`).
-Money = ScaledDecimal(4)
+#: Money in 万元, exact to the 分 whatever unit a table was published in: stored as whole 分
+#: (see :class:`~portal.db.ScaledDecimal`).
+Money = ScaledDecimal(6)
 #: Indicator values, population and national figures: two decimal places, exact.
 Fixed2 = ScaledDecimal(2)
 
@@ -35,6 +36,20 @@ class BudgetLine(Base):
     executed: Mapped[Decimal | None] = mapped_column(Money)
 
 
+class FileCodeName(Base):
+    """The name a spending file gives a code, kept with its version: shown where the
+    classification has no name for the code (a code it does not list), as "name as given in the
+    file"."""
+
+    __tablename__ = "file_code_name"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
 class CodeName(Base):
     """The name of a functional classification code in a given year."""
 
@@ -48,6 +63,8 @@ class CodeName(Base):
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Where the name was checked (a document and its year); empty when not verified.
+    source: Mapped[str] = mapped_column(Text, default="")
 
 
 class AreaMapping(Base):

@@ -17,7 +17,15 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion, Stage
+from portal.datasets.models import (
+    CITYWIDE,
+    MUNICIPAL,
+    STAGE_ORDER,
+    Dataset,
+    DatasetKind,
+    DatasetVersion,
+    Stage,
+)
 from portal.datasets.services import current_data_version
 from portal.spending.areas import AREA_SLUGS
 from portal.spending.models import (
@@ -26,6 +34,7 @@ from portal.spending.models import (
     CityYear,
     CodeName,
     CodeTotal,
+    FileCodeName,
     Indicator,
     LivelihoodProject,
     NationalFigure,
@@ -131,6 +140,12 @@ class YearSpending:
     unmapped: Figures
     codes: dict[str, list[CodeRow]]
     line_count: int
+    #: The table's own total (its totals row, else the sum of its top rows).
+    table_total: Figures = field(default_factory=lambda: Figures())
+    #: Whether the table covers every class: then its total is all general public budget spending.
+    complete: bool = False
+    #: Names the file gives its codes (shown where the classification has none).
+    file_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> Figures:
@@ -178,6 +193,8 @@ class Snapshot:
     code_names: dict[tuple[str, int], CodeName] = field(default_factory=dict)
     mapping: list[AreaMapping] = field(default_factory=list)
     provenance: dict[tuple[str, int], Provenance] = field(default_factory=dict)
+    #: Whose spending the pages show (one level; levels are never added together).
+    level: str = ""
 
     @property
     def years(self) -> list[int]:
@@ -203,9 +220,31 @@ class Snapshot:
     def code_name(self, code: str, year: int) -> CodeName | None:
         name = self.code_names.get((code, year))
         if name is None:  # names are per year; fall back to the nearest year that has one
-            candidates = [(abs(y - year), n) for (c, y), n in self.code_names.items() if c == code]
-            name = min(candidates, key=lambda t: t[0])[1] if candidates else None
+            candidates = [
+                (abs(y - year), -y, n) for (c, y), n in self.code_names.items() if c == code
+            ]
+            name = min(candidates, key=lambda t: t[:2])[2] if candidates else None
         return name
+
+
+#: ``AreaTotal.area`` of a version's own total (see :mod:`portal.spending.aggregation`).
+TABLE_TOTAL = "*"
+#: A table covering at least this many classes is a whole general public budget.
+COMPLETE_CLASSES = 15
+#: Which level the pages show when several are published: the broadest.
+LEVEL_ORDER = (CITYWIDE, MUNICIPAL)
+
+
+def headline_level(levels: list[str]) -> str:
+    """The level the public pages show: the whole city if published, else the city level, else
+    the level with the most published years (the pages say which it is)."""
+    for level in LEVEL_ORDER:
+        if level in levels:
+            return level
+    if not levels:
+        return ""
+    counts = {level: levels.count(level) for level in levels}
+    return min(counts, key=lambda level: (-counts[level], level))
 
 
 def _figures(row: AreaTotal | CodeTotal) -> Figures:
@@ -221,8 +260,11 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
     ).all()
     spending_by_year: dict[int, tuple[Dataset, DatasetVersion]] = {}
     versions: dict[tuple[str, int], DatasetVersion] = {}
+    snapshot.level = headline_level([d.level for d, _v in live if d.kind == DatasetKind.SPENDING])
     for dataset, version in live:
         if dataset.kind == DatasetKind.SPENDING:
+            if dataset.level != snapshot.level:
+                continue
             best = spending_by_year.get(dataset.year)
             if best is None or STAGE_ORDER[dataset.stage] > STAGE_ORDER[best[0].stage]:
                 spending_by_year[dataset.year] = (dataset, version)
@@ -240,26 +282,38 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
         select(CodeTotal).where(CodeTotal.version_id.in_(spending_ids)).order_by(CodeTotal.code)
     ):
         code_rows[code_row.version_id].append(code_row)
+    names: dict[int, dict[str, str]] = defaultdict(dict)
+    for file_name in session.scalars(
+        select(FileCodeName).where(FileCodeName.version_id.in_(spending_ids))
+    ):
+        names[file_name.version_id][file_name.code] = file_name.name
     for version_id, (dataset, version) in spending_ids.items():
         rows = area_rows[version_id]
         codes: dict[str, list[CodeRow]] = defaultdict(list)
         for c in code_rows[version_id]:
             codes[c.area].append(CodeRow(c.code, _figures(c), c.line_count))
+        classes = {c.code for c in code_rows[version_id] if len(c.code) == 3}
+        table_total = next((_figures(r) for r in rows if r.area == TABLE_TOTAL), None)
         provenance = Provenance.of(version)
         snapshot.provenance[("spending", dataset.year)] = provenance
         snapshot.spending[dataset.year] = YearSpending(
             year=dataset.year,
             stage=dataset.stage,
             provenance=provenance,
-            areas={r.area: _figures(r) for r in rows if r.area},
+            areas={r.area: _figures(r) for r in rows if r.area and r.area != TABLE_TOTAL},
             staff={
                 r.area: Figures(r.staff_budget, r.staff_adjusted, r.staff_executed)
                 for r in rows
-                if r.area and (r.staff_budget is not None or r.staff_executed is not None)
+                if r.area
+                and r.area != TABLE_TOTAL
+                and (r.staff_budget is not None or r.staff_executed is not None)
             },
             unmapped=next((_figures(r) for r in rows if not r.area), Figures()),
             codes=dict(codes),
-            line_count=sum(r.line_count for r in rows),
+            line_count=sum(r.line_count for r in rows if r.area != TABLE_TOTAL),
+            table_total=table_total or Figures(),
+            complete=table_total is not None and len(classes) >= COMPLETE_CLASSES,
+            file_names=names[version_id],
         )
 
     for (kind, year), version in versions.items():

@@ -29,6 +29,9 @@ class Headline:
     share_of_general: Decimal | None  # of all general public budget spending
     change: Decimal | None  # on last year, same basis
     previous_year: int | None
+    #: Where "all general public budget spending" comes from: "table" (the same table covers
+    #: every class), "city" (the city facts) or "" (no share).
+    share_basis: str = ""
 
     @property
     def basis(self) -> str:
@@ -68,18 +71,24 @@ def headline_for(
     value = figures.headline
     city = snapshot.city.get(year)
     per_resident = share = change = None
+    basis = ""
     if city is not None and value is not None and city.population_10k:
         # 万元 per 万人 is yuan per resident.
         per_resident = value / city.population_10k
+    spending = snapshot.spending.get(year)
+    table_total = getattr(spending.table_total, figures.basis) if spending else None
+    if value is not None and spending is not None and spending.complete and table_total:
+        share, basis = value / table_total, "table"
+    elif value is not None and city is not None:
         general = city.general_final if figures.basis == "executed" else city.general_budget
         if general:
-            share = value / general
+            share, basis = value / general, "city"
     if previous is not None:
         now, before = _same_basis(figures, previous)
         if now is not None and before:
             change = now / before - 1
     previous_year = year - 1 if (year - 1) in snapshot.spending else None
-    return Headline(figures, staff, per_resident, share, change, previous_year)
+    return Headline(figures, staff, per_resident, share, change, previous_year, basis)
 
 
 def livelihood_headline(snapshot: Snapshot, spending: YearSpending) -> Headline:
@@ -139,6 +148,10 @@ class DrillRow:
     verified: bool
     figures: Figures
     line_count: int
+    #: The name is the one the file gives (the classification has none for the code).
+    from_file: bool = False
+    #: The year whose classification names are used, when it is not the table's year.
+    names_year: int | None = None
 
 
 def drill_down(snapshot: Snapshot, spending: YearSpending, slug: str) -> list[DrillRow]:
@@ -147,15 +160,32 @@ def drill_down(snapshot: Snapshot, spending: YearSpending, slug: str) -> list[Dr
     result = []
     for row in rows:
         name = snapshot.code_name(row.code, spending.year)
+        if name is None:
+            given = spending.file_names.get(row.code, "")
+            result.append(
+                DrillRow(
+                    code=row.code,
+                    level=row.level,
+                    name_zh=given,
+                    name_en=given,
+                    verified=False,
+                    figures=row.figures,
+                    line_count=row.line_count,
+                    from_file=bool(given),
+                )
+            )
+            continue
+        other_year = name.year if name.year != spending.year else None
         result.append(
             DrillRow(
                 code=row.code,
                 level=row.level,
-                name_zh=name.name_zh if name else "",
-                name_en=name.name_en if name else "",
-                verified=bool(name and name.verified),
+                name_zh=name.name_zh,
+                name_en=name.name_en,
+                verified=name.verified and other_year is None,
                 figures=row.figures,
                 line_count=row.line_count,
+                names_year=other_year,
             )
         )
     return result

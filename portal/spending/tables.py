@@ -158,6 +158,14 @@ def level_label(level: int) -> str:
     return {1: _("Class (类)"), 2: _("Section (款)"), 3: _("Item (项)")}[level]
 
 
+def name_status(row: services.DrillRow) -> str:
+    if row.from_file:
+        return _("name as given in the file")
+    if row.names_year is not None:
+        return _("name of %(year)s", year=row.names_year)
+    return _("yes") if row.verified else _("not yet verified")
+
+
 def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
     rows = []
     for row in services.drill_down(snapshot, spending, slug):
@@ -168,7 +176,7 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
                 or _("(name not in the classification)"),
                 "level": level_label(row.level),
                 "level_class": f"level-{row.level}",
-                "verified": _("yes") if row.verified else _("not yet verified"),
+                "verified": name_status(row),
                 **_money_cells(row.figures),
             }
         )
@@ -190,8 +198,8 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
         row_class_key="level_class",
         csv_url=_csv("lines", year=spending.year, area=slug),
         note=_(
-            "Each class (类) and section (款) row is the sum of the rows below it that belong "
-            "to this area."
+            "Each class (类) and section (款) row is the table's own figure; where a class is "
+            "shared between areas, it is the sum of its rows that belong to this area."
         ),
     )
 

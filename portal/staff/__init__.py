@@ -1,6 +1,6 @@
 """The back office: upload, validate, preview, publish, restore and withdraw dataset versions.
 
-The engine (:mod:`portal.staff.importing`) is shared by the upload form and ``flask --app portal
+The engine (:mod:`portal.uploads.importing`) is shared by the upload form and ``flask --app portal
 import``; every action on a version goes through :mod:`portal.staff.services` and is audited."""
 
 from __future__ import annotations
@@ -10,9 +10,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
-    from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
+    from portal.staff import (
+        handling,  # noqa: F401  (its routes join the staff blueprint)
+        proposal_import,
+    )
     from portal.staff.cli import import_cli
     from portal.staff.views import staff
 
+    proposal_import.init_app(app)
     app.register_blueprint(staff)
     app.cli.add_command(import_cli)

@@ -1,6 +1,7 @@
 """``flask --app portal import …``: the same import as the upload form, for files of any size.
 
-    flask --app portal import spending FILE --year 2024 --stage final --title T --source S [--publish]
+    flask --app portal import spending FILE --year 2024 --stage final --title T --source S
+        [--unit wan] [--level municipal] [--publish [--confirm-figures]]
     flask --app portal import indicators FILE --year 2024 --title T --source S [--publish]
     flask --app portal import projects FILE --year 2024 --title T --source S [--publish]
     flask --app portal import proposals FILE --title T --source S [--year 2025] [--publish]
@@ -22,11 +23,14 @@ from flask import g
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from portal.datasets.actions import flags_token, publish_flags
+from portal.datasets.models import CITYWIDE, DatasetVersion
 from portal.db import get_session
-from portal.staff import proposal_import  # noqa: F401  (registers the "proposals" kind)
-from portal.staff.formats import STAGES, template_csv
-from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
-from portal.staff.reading import TableSource
+from portal.spending.upload.vocabulary import STAGES
+from portal.uploads.files import TableSource
+from portal.uploads.headers import template_csv
+from portal.uploads.importing import ImportKind, ImportResult, import_kinds
+from portal.uploads.units import Unit
 
 import_cli = AppGroup("import", help="Import a table as a new draft version (or publish it).")
 
@@ -79,14 +83,19 @@ def report(result: ImportResult) -> None:
         )
 
 
-def run_import(kind: ImportKind, file: Path, lang: str, **options: Any) -> None:
+def run_import(
+    kind: ImportKind, file: Path, lang: str, confirm_figures: bool = False, **options: Any
+) -> None:
     g.lang = lang  # messages in the clerk's language (the catalogs follow g.lang)
     session = get_session()
     progress = PhaseProgress()
+    publish = options.pop("publish", False)
     try:
         result = kind.run(session, TableSource.from_path(file), progress=progress, **options)
     finally:
         progress.close()
+    if result.ok and publish:
+        publish_checked(session, result, confirm_figures)
     report(result)
     if not result.ok:
         session.rollback()
@@ -111,6 +120,29 @@ def run_import(kind: ImportKind, file: Path, lang: str, **options: Any) -> None:
             sha=result.sha256,
         )
     )
+
+
+def publish_checked(session: Any, result: ImportResult, confirm_figures: bool) -> None:
+    """Publish the new draft; flagged figures are listed and need ``--confirm-figures``."""
+    from portal.datasets.actions import publish
+
+    version = session.get(DatasetVersion, result.version_id)
+    flags = publish_flags(session, version)
+    for flag in flags:
+        click.echo(_("Check: %(flag)s", flag=flag.message))
+    if flags and not confirm_figures:
+        session.rollback()
+        click.echo(
+            _(
+                "Nothing was imported: these figures need a confirmation. Check them against the source document and run again with --confirm-figures."
+            ),
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    result.data_version = publish(
+        session, version.id, actor=version.created_by or "cli", confirm=flags_token(flags)
+    )
+    result.published = True
 
 
 def _options(*, year_required: bool = True) -> Any:
@@ -145,15 +177,39 @@ _common = _options()
 @import_cli.command("spending")
 @_common
 @click.option("--stage", type=click.Choice(list(STAGES)), required=True)
+@click.option(
+    "--unit",
+    type=click.Choice([u.value for u in Unit]),
+    default=None,
+    help="The unit of the amounts, when the table has no unit row (yuan, thousand, wan, yi).",
+)
+@click.option(
+    "--level",
+    default=CITYWIDE,
+    show_default=True,
+    help="Whose spending: citywide (全市), municipal (市本级) or the name of a district or department.",
+)
+@click.option(
+    "--confirm-figures",
+    is_flag=True,
+    help="With --publish: confirm figures the sanity checks flag (after checking them).",
+)
 def import_spending_command(
-    file: Path, lang: str, stage: str, created_by: str | None, **options: Any
+    file: Path,
+    lang: str,
+    stage: str,
+    unit: str | None,
+    created_by: str | None,
+    **options: Any,
 ) -> None:
-    """Import a spending table (科目编码, 科目名称, 预算数, 调整预算数, 决算数, 部门, 项目)."""
+    """Import a spending table as published (title and unit rows, headers over several rows,
+    科目编码 or 类/款/项, 科目名称, 预算数 / 调整预算数 / 决算数, a totals row)."""
     run_import(
-        IMPORT_KINDS["spending"],
+        import_kinds()["spending"],
         file,
         lang,
         stage=STAGES[stage],
+        unit=Unit(unit) if unit else None,
         created_by=created_by or default_actor(),
         **options,
     )
@@ -166,7 +222,7 @@ def import_indicators_command(
 ) -> None:
     """Import the performance indicators of a year."""
     run_import(
-        IMPORT_KINDS["indicators"], file, lang, created_by=created_by or default_actor(), **options
+        import_kinds()["indicators"], file, lang, created_by=created_by or default_actor(), **options
     )
 
 
@@ -175,7 +231,7 @@ def import_indicators_command(
 def import_projects_command(file: Path, lang: str, created_by: str | None, **options: Any) -> None:
     """Import the practical livelihood projects (民生实事) of a year."""
     run_import(
-        IMPORT_KINDS["projects"], file, lang, created_by=created_by or default_actor(), **options
+        import_kinds()["projects"], file, lang, created_by=created_by or default_actor(), **options
     )
 
 
@@ -185,19 +241,19 @@ def import_proposals_command(file: Path, lang: str, created_by: str | None, **op
     """Import the handling ledger of suggestions and proposals (one row per item and round);
     publishing appends its steps to the items' timelines."""
     run_import(
-        IMPORT_KINDS["proposals"], file, lang, created_by=created_by or default_actor(), **options
+        import_kinds()["proposals"], file, lang, created_by=created_by or default_actor(), **options
     )
 
 
 @import_cli.command("template")
-@click.argument("kind", type=click.Choice(list(IMPORT_KINDS)))
+@click.argument("kind", type=click.Choice(["spending", "indicators", "projects", "proposals"]))
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the headers."
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def template_command(kind: str, lang: str, output: Path | None) -> None:
     """Write a CSV template (headers and one example row) for KIND."""
-    content = template_csv(IMPORT_KINDS[kind].columns, lang)
+    content = template_csv(import_kinds()[kind].columns, lang)
     if output is None:
         click.echo(content, nl=False)
     else:

@@ -6,10 +6,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.staff.reading import ALLOWED_EXTENSIONS
+from portal.datasets.models import CITYWIDE, MUNICIPAL
+from portal.spending.upload.layout import column_index
+from portal.uploads.files import ALLOWED_EXTENSIONS
+from portal.uploads.units import Unit
 
 
 def stage_choices() -> list[tuple[str, object]]:
@@ -58,8 +70,70 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
+def unit_choices() -> list[tuple[str, object]]:
+    return [
+        ("", _l("As the table says (its unit row, e.g. 单位：万元)")),
+        *[(unit.value, unit.label) for unit in Unit],
+    ]
+
+
+def level_choices() -> list[tuple[str, object]]:
+    return [
+        (CITYWIDE, _l("The whole city (全市)")),
+        (MUNICIPAL, _l("The city government's own level (市本级)")),
+        ("other", _l("A district or department (named below)")),
+    ]
+
+
+def column_letter_field(label: object) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=3)])
+
+
 class SpendingUploadForm(UploadForm):
     stage = SelectField(_l("Stage"), choices=stage_choices, default="budget")
+    unit = SelectField(_l("Unit of the amounts"), choices=unit_choices, default="")
+    level = SelectField(_l("Whose spending"), choices=level_choices, default=CITYWIDE)
+    level_name = StringField(
+        _l("Name of the district or department"), validators=[Optional(), Length(max=100)]
+    )
+    code_column = column_letter_field(_l("Column of the codes (e.g. A)"))
+    name_column = column_letter_field(_l("Column of the names (e.g. B)"))
+    amount_column = column_letter_field(_l("Column of the amounts of the stage (e.g. C)"))
+    header_row = IntegerField(
+        _l("Row of the header (its first row)"),
+        validators=[Optional(), NumberRange(1, 40, _l("A row from 1 to 40."))],
+    )
+
+    def validate_level_name(self, field: StringField) -> None:
+        if self.level.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Name the district or department the table belongs to."))
+
+    def _validate_letter(self, field: StringField) -> None:
+        if field.data and column_index(field.data) is None:
+            raise ValidationError(_l("Give a column by its letter, e.g. A or C."))
+
+    validate_code_column = validate_name_column = validate_amount_column = _validate_letter
+
+    def chosen_level(self) -> str:
+        if self.level.data == "other":
+            return " ".join((self.level_name.data or "").split())
+        return str(self.level.data)
+
+    def chosen_columns(self) -> dict[str, int]:
+        """Corrections of the columns (role → 0-based column); the amount is the stage's."""
+        columns = {}
+        for role, field in (("code", self.code_column), ("name", self.name_column)):
+            index = column_index(field.data or "")
+            if index is not None:
+                columns[role] = index
+        index = column_index(self.amount_column.data or "")
+        if index is not None:
+            columns[
+                {"budget": "budget", "adjusted": "adjusted", "final": "executed"}[
+                    self.stage.data or "budget"
+                ]
+            ] = index
+        return columns
 
 
 class LedgerUploadForm(UploadForm):
@@ -72,6 +146,11 @@ class LedgerUploadForm(UploadForm):
 
 
 class VersionActionForm(FlaskForm):
-    """Publish, restore or withdraw: a button, and the CSRF token."""
+    """Publish, restore or withdraw: a button, and the CSRF token; a publish of flagged figures
+    also carries the confirmation of exactly those flags."""
 
+    confirm = HiddenField()
+    confirmed = BooleanField(
+        _l("I have checked these figures against the source document: they are right.")
+    )
     submit = SubmitField()

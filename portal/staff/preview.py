@@ -9,7 +9,7 @@ prefix), with the mapping published now. Nothing here writes.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,10 +20,16 @@ from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import DatasetKind, DatasetVersion
-from portal.spending.aggregation import AMOUNTS, AreaMapper, Sums, leaf_codes, sum_by_code
+from portal.spending.aggregation import (
+    AMOUNTS,
+    AreaMapper,
+    file_totals,
+    sum_by_code,
+    table_figures,
+)
 from portal.spending.areas import AREAS
 from portal.spending.models import BudgetLine, Indicator, LivelihoodProject
-from portal.spending.queries import Figures
+from portal.spending.queries import TABLE_TOTAL, Figures
 
 T = TypeVar("T")
 CHANGE_KINDS = ("added", "removed", "changed")
@@ -154,12 +160,12 @@ def line_changes(
 
 
 def area_figures(session: Session, version_id: int, mapper: AreaMapper) -> dict[str, Figures]:
-    """Per area ("" for lines no area claims): the sums of the version's leaf lines."""
-    by_code = sum_by_code(session, version_id)
-    sums: dict[str, Sums] = defaultdict(Sums)
-    for code in leaf_codes(by_code):
-        amounts, lines = by_code[code]
-        sums[mapper.area_of(code) or ""].add(amounts, lines)
+    """Per area ("" for lines no area claims, ``*`` for the table's total): the version's
+    figures as publishing computes them."""
+    version = session.get(DatasetVersion, version_id)
+    assert version is not None
+    figures = table_figures(sum_by_code(session, version_id), mapper, file_totals(version))
+    sums = {**figures.areas, TABLE_TOTAL: figures.total}
     return {
         area: Figures(s.value("budget"), s.value("adjusted"), s.value("executed"))
         for area, s in sums.items()
@@ -196,6 +202,7 @@ def compare_areas(
     rows = [AreaComparison(a.slug, pick(before, a.slug), pick(after, a.slug)) for a in AREAS]
     rows.append(AreaComparison("total", total(before), total(after)))
     rows.append(AreaComparison("", pick(before, ""), pick(after, "")))
+    rows.append(AreaComparison(TABLE_TOTAL, pick(before, TABLE_TOTAL), pick(after, TABLE_TOTAL)))
     return rows
 
 

@@ -76,14 +76,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import has_request_context
+from flask import Flask, has_request_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.datasets.actions import StaffActionError, register_publish_action
 from portal.datasets.models import ALL_YEARS, DatasetKind, DatasetVersion, VersionStatus
+from portal.datasets.transactions import retry_if_locked, take_write_lock
 from portal.proposals import services as proposal_services
 from portal.proposals.labels import (
     MEETING_FORM_LABELS,
@@ -106,8 +108,11 @@ from portal.proposals.models import (
     SubmitterKind,
 )
 from portal.proposals.rules import rules, today
-from portal.staff.formats import CellError, area, normalise_value, text_of
-from portal.staff.importing import (
+from portal.spending.upload.records import area
+from portal.uploads.cells import CellError, normalise_value, text_of
+from portal.uploads.files import TableFileError, TableSource, inspect_file
+from portal.uploads.headers import ColumnSpec, HeaderMap, find_header
+from portal.uploads.importing import (
     ImportKind,
     ImportProgress,
     ImportRequest,
@@ -118,18 +123,8 @@ from portal.staff.importing import (
     table_source,
     write_version,
 )
-from portal.staff.reading import (
-    ColumnSpec,
-    HeaderMap,
-    TableFileError,
-    TableSource,
-    find_header,
-    inspect_file,
-    open_rows,
-)
-from portal.staff.services import StaffActionError, register_publish_action
-from portal.staff.transactions import retry_if_locked, take_write_lock
-from portal.staff.validation import Problem, ProblemLog, Severity
+from portal.uploads.problems import Problem, ProblemLog, Severity
+from portal.uploads.rows import open_rows
 
 #: Who the dry run names (it is rolled back: no one ever sees it).
 DRY_RUN = proposal_services.Actor("ledger check")
@@ -1614,13 +1609,16 @@ def ledger_preview(session: Session, version: DatasetVersion) -> LedgerPreview:
     return retry_if_locked(session, look)
 
 
-register_import_kind(
-    ImportKind(
-        "proposals",
-        _l("Proposals handling ledger"),
-        DatasetKind.PROPOSALS,
-        LEDGER_COLUMNS,
-        import_proposals,  # type: ignore[arg-type]
-        needs_year=False,
+def init_app(app: Flask) -> None:
+    """Offer the ledger in the back office and on the command line."""
+    register_import_kind(
+        app,
+        ImportKind(
+            "proposals",
+            _l("Proposals handling ledger"),
+            DatasetKind.PROPOSALS,
+            LEDGER_COLUMNS,
+            import_proposals,  # type: ignore[arg-type]
+            needs_year=False,
+        ),
     )
-)

@@ -21,22 +21,34 @@ from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge, Servi
 from werkzeug.wrappers import Response
 
 from portal.accounts.permissions import roles_required
-from portal.datasets.models import DatasetKind, DatasetVersion, Stage, VersionStatus
-from portal.datasets.services import published_version
+from portal.datasets.actions import flags_token, publish_flags
+from portal.datasets.models import (
+    CITYWIDE,
+    MUNICIPAL,
+    DatasetKind,
+    DatasetVersion,
+    Stage,
+    VersionStatus,
+)
+from portal.datasets.services import published_version, version_reading
+from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
 from portal.errors import handle_http_error, user_error
 from portal.spending.aggregation import load_mapper
+from portal.spending.upload import file_names
+from portal.spending.upload.layout import note_names, role_names
+from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
 from portal.staff import preview, proposal_import, services
-from portal.staff.formats import STAGE_COLUMN, STAGES, template_csv
 from portal.staff.forms import (
     LedgerUploadForm,
     SpendingUploadForm,
     UploadForm,
     VersionActionForm,
 )
-from portal.staff.importing import IMPORT_KINDS, ImportKind, ImportResult
-from portal.staff.reading import TableSource
-from portal.staff.transactions import is_locked_error
+from portal.uploads.files import TableSource
+from portal.uploads.headers import template_csv
+from portal.uploads.importing import ImportKind, ImportResult, import_kinds
+from portal.uploads.units import Unit
 from portal.web import language_blueprint
 
 staff = language_blueprint("staff", __name__, "/staff")
@@ -76,11 +88,32 @@ def version_state(version: DatasetVersion) -> str:
 
 @staff.context_processor
 def _labels() -> dict[str, Any]:
-    return {"kind_label": kind_label, "stage_label": stage_label, "version_state": version_state}
+    return {
+        "kind_label": kind_label,
+        "stage_label": stage_label,
+        "version_state": version_state,
+        "level_label": level_label,
+        "role_names": role_names,
+        "note_names": note_names,
+        "unit_label": unit_label,
+    }
+
+
+def level_label(level: str) -> str:
+    return {CITYWIDE: _("The whole city (全市)"), MUNICIPAL: _("City level (市本级)")}.get(
+        level, level
+    )
+
+
+def unit_label(value: str | None) -> str:
+    try:
+        return str(Unit(value).label) if value else "—"
+    except ValueError:
+        return "—"
 
 
 def kind_or_404(name: str) -> ImportKind:
-    kind = IMPORT_KINDS.get(name)
+    kind = import_kinds().get(name)
     if kind is None:
         raise user_error(NotFound, _("There is no upload of that kind."))
     return kind
@@ -131,7 +164,7 @@ def dashboard() -> str:
     return render_template(
         "staff/dashboard.html",
         datasets=services.datasets_overview(get_session()),
-        kinds=IMPORT_KINDS,
+        kinds=import_kinds(),
         action_form=VersionActionForm(),
     )
 
@@ -156,8 +189,12 @@ def upload(kind_name: str) -> ResponseReturnValue:
         source_en=(form.source_en.data or "").strip() or None,
         created_by=current_user.email,
     )
-    if kind.has_stage:
+    if isinstance(form, SpendingUploadForm):
         options["stage"] = STAGES[form.stage.data]
+        options["unit"] = Unit(form.unit.data) if form.unit.data else None
+        options["level"] = form.chosen_level()
+        options["columns"] = form.chosen_columns()
+        options["header_row"] = form.header_row.data
     source = TableSource.from_stream(file.stream, upload_filename(file.filename))
     try:
         result: ImportResult = kind.run(get_session(), source, **options)
@@ -184,6 +221,7 @@ def upload(kind_name: str) -> ResponseReturnValue:
 def version(version_id: int) -> str:
     session = get_session()
     item = version_or_404(version_id)
+    action_form = VersionActionForm()
     compared = preview.compared_version(session, item)
     old_id = compared.id if compared else None
     context: dict[str, Any] = {}
@@ -209,7 +247,13 @@ def version(version_id: int) -> str:
             )
 
         amount = STAGE_COLUMN.get(item.dataset.stage, "executed")
+        flags = publish_flags(session, item) if item.status == VersionStatus.DRAFT else []
+        if flags:
+            action_form.confirm.data = flags_token(flags)
         context.update(
+            reading=version_reading(item),
+            flags=flags,
+            names=file_names(session, item.id),
             counts=counts,
             shown=shown,
             page=page,
@@ -229,7 +273,7 @@ def version(version_id: int) -> str:
         "staff/version.html",
         item=item,
         compared=compared,
-        action_form=VersionActionForm(),
+        action_form=action_form,
         **context,
     )
 
@@ -243,7 +287,8 @@ def _act(version_id: int, action: str) -> Response:
     restoring = item.status == VersionStatus.PUBLISHED
     try:
         if action == "publish":
-            services.publish(session, version_id, actor=current_user.email)
+            confirm = form.confirm.data if form.confirmed.data else None
+            services.publish(session, version_id, actor=current_user.email, confirm=confirm)
         else:
             services.withdraw(session, version_id, actor=current_user.email)
     except services.StaffActionError as error:

@@ -1,0 +1,197 @@
+"""What can be done to a dataset version — publish a draft, restore an earlier version, withdraw a
+draft — each audited in the same transaction.
+
+Every action takes the write lock first (see :mod:`portal.datasets.transactions`) and then locks the
+version's row, so two people acting at once on the same version or dataset queue rather than mix.
+Services flush; the caller commits.
+
+A kind whose versions are *applied* to live records when published (the proposals ledger appends
+steps to timelines) registers what publishing does with :func:`register_publish_action`; such a
+version is applied once, so restoring an earlier one is refused. A kind whose figures must be
+confirmed before they go public (spending whose unit looks wrong) registers a
+:func:`register_publish_check`: publishing then needs the token of exactly the flags it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from flask import has_request_context
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit import record_audit
+from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, VersionStatus
+from portal.datasets.services import publish_version, withdraw_version
+from portal.datasets.transactions import retry_if_locked, take_write_lock
+
+
+class StaffActionError(ValueError):
+    """An action that does not apply to the version as it is now; the message says why."""
+
+    def __init__(self, message: LazyString) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def audit_actor(name: str) -> str | None:
+    """Who to name in the audit log: in a signed-in request the log takes the user (and their
+    id) itself; elsewhere (the command line, a script) *name*."""
+    if has_request_context() and current_user.is_authenticated:
+        return None
+    return name
+
+
+def _locked_version(session: Session, version_id: int) -> DatasetVersion:
+    """The version and its dataset, read afresh and locked (always in that order) until commit."""
+    take_write_lock(session)
+    version = session.scalar(
+        select(DatasetVersion)
+        .where(DatasetVersion.id == version_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if version is None:
+        raise StaffActionError(_l("There is no such version."))
+    session.execute(
+        select(Dataset)
+        .where(Dataset.id == version.dataset_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return version
+
+
+#: Applies a version to live records, in the publishing transaction, as the named actor; raises
+#: :class:`StaffActionError` (having changed nothing) if it no longer applies.
+PublishAction = Callable[[Session, DatasetVersion, str], None]
+_publish_actions: dict[DatasetKind, PublishAction] = {}
+
+
+def register_publish_action(kind: DatasetKind, action: PublishAction) -> None:
+    _publish_actions[kind] = action
+
+
+class Flag(Protocol):
+    """Something about a version's figures a person must confirm before it goes public."""
+
+    @property
+    def key(self) -> str:
+        """Stable text naming the figures (the same for the same figures, in any language)."""
+
+    @property
+    def message(self) -> LazyString | str:
+        """The flag in the reader's language."""
+
+
+#: The flags of a version as it would be published now.
+PublishCheck = Callable[[Session, DatasetVersion], Sequence[Flag]]
+_publish_checks: dict[DatasetKind, PublishCheck] = {}
+
+
+def register_publish_check(kind: DatasetKind, check: PublishCheck) -> None:
+    _publish_checks[kind] = check
+
+
+def publish_flags(session: Session, version: DatasetVersion) -> Sequence[Flag]:
+    check = _publish_checks.get(version.dataset.kind)
+    return check(session, version) if check is not None else ()
+
+
+def flags_token(flags: Sequence[Flag]) -> str:
+    """What a confirmation carries: a digest of exactly these flags (a different set of figures
+    needs a new confirmation)."""
+    digest = hashlib.sha256("\n".join(sorted(f.key for f in flags)).encode()).hexdigest()
+    return digest[:20]
+
+
+def describe(version: DatasetVersion) -> str:
+    dataset = version.dataset
+    label = f"{dataset.kind.value} {dataset.year or ''} {dataset.stage.value}".split()
+    return " ".join(label) + f" version {version.number}"
+
+
+def publish(session: Session, version_id: int, *, actor: str, confirm: str | None = None) -> int:
+    """Make a draft live, or restore an earlier published version (publishing it again).
+
+    If the version's figures are flagged (a total that changed by more than a factor of five, a
+    value implausible for its unit), *confirm* must be :func:`flags_token` of those flags.
+    Returns the new data version."""
+
+    def act() -> int:
+        version = _locked_version(session, version_id)
+        dataset = version.dataset
+        if version.status == VersionStatus.WITHDRAWN:
+            raise StaffActionError(_l("A withdrawn draft cannot be published."))
+        if dataset.published_version_id == version.id:
+            raise StaffActionError(_l("This version is already the published one."))
+        previous = dataset.published_version
+        restoring = version.status == VersionStatus.PUBLISHED
+        flags = publish_flags(session, version)
+        if flags and confirm != flags_token(flags):
+            raise StaffActionError(
+                _l(
+                    "These figures need a confirmation before they are published: %(flags)s",
+                    flags="; ".join(str(f.message) for f in flags),
+                )
+            )
+        apply = _publish_actions.get(dataset.kind)
+        if apply is not None:
+            if restoring:
+                raise StaffActionError(
+                    _l(
+                        "This ledger was applied when it was published, and the timelines are append-only: it cannot be published again. Upload a new ledger, or correct an item on its page."
+                    )
+                )
+            apply(session, version, actor)
+        data_version = publish_version(session, version, published_by=actor)
+        record_audit(
+            session,
+            "dataset.restore" if restoring else "dataset.publish",
+            target_type="dataset_version",
+            target_id=version.id,
+            summary=(
+                f"{describe(version)} {'restored' if restoring else 'published'}"
+                + (f" (was version {previous.number})" if previous else "")
+            ),
+            before={"published_version": previous.number if previous else None},
+            after={
+                "published_version": version.number,
+                "data_version": data_version,
+                **({"confirmed": [f.key for f in flags]} if flags else {}),
+            },
+            actor=audit_actor(actor),
+        )
+        return data_version
+
+    return retry_if_locked(session, act)
+
+
+def withdraw(session: Session, version_id: int, *, actor: str) -> int:
+    """Throw a draft away (it is kept, with its file, but can no longer be published)."""
+
+    def act() -> int:
+        version = _locked_version(session, version_id)
+        if version.status != VersionStatus.DRAFT:
+            raise StaffActionError(_l("Only a draft can be withdrawn."))
+        data_version = withdraw_version(session, version)
+        record_audit(
+            session,
+            "dataset.withdraw",
+            target_type="dataset_version",
+            target_id=version.id,
+            summary=f"{describe(version)} withdrawn",
+            before={"status": VersionStatus.DRAFT.value},
+            after={"status": VersionStatus.WITHDRAWN.value},
+            actor=audit_actor(actor),
+        )
+        return data_version
+
+    return retry_if_locked(session, act)
+
+
