@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         upload,
     )
     from portal.spending.views import pages
+    from portal.staff.city import city as city_facts_editor
 
     web.init_app(app)
     upload.init_app(app)
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     accounts.init_app(app)
     proposals.init_app(app)
     staff.init_app(app)
+    app.register_blueprint(city_facts_editor)
     errors.init_app(app)
     register_commands(app)
 

@@ -8,33 +8,53 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import exists, select
 
-from portal.datasets.models import DataState
+from portal.datasets.models import Dataset, DatasetVersion, DataState
 from portal.db import database, get_session
 from portal.migrations import upgrade_database
 from portal.proposals.curated import load_curated_proposals
 from portal.spending.curated import CuratedDataError, load_curated_data
 
+#: A dataset whose live version is sample data.
+SAMPLE_PUBLISHED = (
+    Dataset.published_version_id == DatasetVersion.id,
+    DatasetVersion.sample.is_(True),
+)
 
-def setup_database(data_dir: Path, log: Callable[[str], None] = click.echo) -> int:
-    """Migrate to the newest schema and load the curated data not loaded yet. Idempotent."""
+
+def setup_database(
+    data_dir: Path, log: Callable[[str], None] = click.echo, *, sample: bool = True
+) -> int:
+    """Migrate to the newest schema and load the curated data not loaded yet — without the sample
+    city and sample proposals if *sample* is false. Idempotent."""
     upgrade_database(database().engine)
     session = get_session()
     if session.get(DataState, 1) is None:
         session.add(DataState(id=1, version=0))
         session.flush()
-    published = load_curated_data(session, data_dir, log=log)
-    published += load_curated_proposals(session, data_dir, log=log)
+    published = load_curated_data(session, data_dir, log=log, sample=sample)
+    published += load_curated_proposals(session, data_dir, log=log, sample=sample)
+    if not sample and session.scalar(select(exists().where(*SAMPLE_PUBLISHED))):
+        log("Note: sample data loaded earlier is still published; replace it with real data.")
     session.commit()
     return published
 
 
 @click.command("setup")
+@click.option(
+    "--sample/--no-sample",
+    default=None,
+    help="Load the sample city and sample proposals (default: the PORTAL_SAMPLE_DATA setting, on). "
+    "--no-sample starts a real deployment with no sample data at all.",
+)
 @with_appcontext
-def setup_command() -> None:
+def setup_command(sample: bool | None) -> None:
     """Create or migrate the database and load the curated data in data/ (safe to run again)."""
+    if sample is None:
+        sample = bool(current_app.config["SAMPLE_DATA"])
     try:
-        published = setup_database(Path(current_app.config["DATA_DIR"]))
+        published = setup_database(Path(current_app.config["DATA_DIR"]), sample=sample)
     except CuratedDataError as error:
         raise click.ClickException(str(error)) from error
     if published:

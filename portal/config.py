@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "REDIS_URL": None,
     "DATA_DIR": str(PROJECT_ROOT / "data"),
+    # Load the sample city's data and proposals at setup; 0 for a real deployment (no sample at all).
+    "SAMPLE_DATA": True,
     "PAGE_CACHE_SIZE": 512,  # rendered public responses kept per process, keyed by data version
     "PREFERRED_URL_SCHEME": "http",
     "LOG_LEVEL": "INFO",

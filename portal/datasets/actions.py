@@ -132,7 +132,8 @@ def publish(session: Session, version_id: int, *, actor: str, confirm: str | Non
             raise StaffActionError(_l("This version is already the published one."))
         previous = dataset.published_version
         restoring = version.status == VersionStatus.PUBLISHED
-        flags = publish_flags(session, version)
+        # A restored version was public before: its figures were checked then.
+        flags = [] if restoring else publish_flags(session, version)
         if flags and confirm != flags_token(flags):
             raise StaffActionError(
                 _l(

@@ -17,7 +17,7 @@ from portal.i18n import LANGUAGES, wan_to_yuan
 from portal.spending import services
 from portal.spending.areas import AREAS, Area
 from portal.spending.queries import Figures, Provenance, Snapshot
-from portal.spending.views import area_or_404, snapshot, year_or_404
+from portal.spending.views import area_or_404, published_year, snapshot
 from portal.web import cached_by_data_version
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -89,11 +89,32 @@ def headline_json(headline: services.Headline) -> dict[str, Any]:
     }
 
 
+def nothing_published(snap: Snapshot, **shape: Any) -> Any:
+    """The answer while no spending is published: the usual keys, empty, and a message."""
+    return jsonify(
+        **shape,
+        message=_("No spending has been published yet."),
+        data_version=snap.data_version,
+    )
+
+
 @api.get("/areas")
 @cached_by_data_version
 def areas() -> Any:
     snap = snapshot()
-    spending = year_or_404(snap)
+    spending = published_year(snap)
+    if spending is None:
+        return nothing_published(
+            snap,
+            year=None,
+            stage=None,
+            unit="CNY",
+            total=None,
+            areas=[],
+            not_counted=None,
+            years=[],
+            dataset=None,
+        )
     total = services.livelihood_headline(snap, spending)
     return jsonify(
         year=spending.year,
@@ -143,9 +164,28 @@ def series_json(snap: Snapshot, slug: str | None) -> list[dict[str, Any]]:
 def area(slug: str) -> Any:
     area = area_or_404(slug)
     snap = snapshot()
-    spending = year_or_404(snap)
-    item = services.area_year(snap, spending, area)
+    spending = published_year(snap)
     contexts = services.area_national_contexts(snap, slug)
+    if spending is None:
+        return nothing_published(
+            snap,
+            slug=area.slug,
+            **area_names(area),
+            colour=area.colour,
+            year=None,
+            stage=None,
+            unit="CNY",
+            figures=None,
+            series=[],
+            lines=[],
+            indicators=[],
+            projects=[],
+            national_context=national_json(contexts[0]) if contexts else None,
+            national_contexts=[national_json(c) for c in contexts],
+            dataset=None,
+            datasets={"indicators": None, "projects": None},
+        )
+    item = services.area_year(snap, spending, area)
     indicator_prov = snap.provenance.get(("indicators", spending.year))
     project_prov = snap.provenance.get(("projects", spending.year))
     return jsonify(

@@ -1,5 +1,8 @@
 """Loading the curated sample proposals in ``data/proposals/`` (called by ``flask setup``).
 
+A real deployment (``setup --no-sample``) loads only the reply classes, which are not sample data;
+so does a data folder whose sample items are missing or empty.
+
 The timelines are replayed through the same services the portal uses for live steps, so the
 derived columns are computed exactly as they would be. Loading is idempotent: the files' combined
 SHA-256 is recorded, and once curated proposals are loaded they are never loaded again or
@@ -51,22 +54,32 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def load_curated_proposals(session: Session, data_dir: Path, log: Callable[[str], None]) -> int:
-    """Load the curated proposals if they are not loaded yet; returns how many items were added."""
+def load_curated_proposals(
+    session: Session, data_dir: Path, log: Callable[[str], None], sample: bool = True
+) -> int:
+    """Load the curated proposals if they are not loaded yet (only the reply classes if *sample*
+    is false and the items are sample data); returns how many items were added."""
     package = read_package(data_dir)
     missing = [name for name in RESOURCES if name not in package]
     if missing:
         log(f"proposals: data/datapackage.json has no {', '.join(missing)}; nothing loaded")
         return 0
     paths = {name: package[name].path for name in RESOURCES}
+    if paths["proposal_reply_classes"].is_file():
+        _load_reply_classes(session, _rows(paths["proposal_reply_classes"]))
+    if not sample and any(package[name].sample for name in RESOURCES[1:]):
+        return 0
+    absent = [p.name for p in paths.values() if not p.is_file() or not _rows(p)]
+    if absent:
+        log(f"proposals: {', '.join(absent)} missing or empty; no items loaded")
+        return 0
     digest = hashlib.sha256(b"".join(paths[name].read_bytes() for name in RESOURCES)).hexdigest()
     if session.scalar(select(ProposalImport.id).limit(1)) is not None:
         return 0
-    sample = package["proposal_items"].sample
+    flagged = package["proposal_items"].sample
 
-    _load_reply_classes(session, _rows(paths["proposal_reply_classes"]))
-    submitters = _load_submitters(session, _rows(paths["proposal_submitters"]), sample)
-    items = _load_items(session, _rows(paths["proposal_items"]), submitters, sample)
+    submitters = _load_submitters(session, _rows(paths["proposal_submitters"]), flagged)
+    items = _load_items(session, _rows(paths["proposal_items"]), submitters, flagged)
     for row in _rows(paths["proposal_events"]):
         item = items.get(row["item"])
         if item is None:
@@ -78,7 +91,9 @@ def load_curated_proposals(session: Session, data_dir: Path, log: Callable[[str]
                 f"proposal events: {row['item']} {row['kind']} {row['date']}: {error}"
             ) from error
     session.add(
-        ProposalImport(sha256=digest, source="data/proposals", sample=sample, item_count=len(items))
+        ProposalImport(
+            sha256=digest, source="data/proposals", sample=flagged, item_count=len(items)
+        )
     )
     bump_data_version(session)
     session.flush()

@@ -131,6 +131,11 @@ def has_sample(session: Session) -> bool:
     return bool(g.proposal_sample)
 
 
+def has_items(session: Session) -> bool:
+    """Whether any suggestion or proposal is there at all (else the pages say none is yet)."""
+    return session.scalar(select(ProposalItem.id).limit(1)) is not None
+
+
 def filter_options() -> dict[str, list[tuple[str, str]]]:
     """Every choice of the list's filter form: (value, label)."""
     years = distinct_values(get_session(), ProposalItem.year, descending=True)
@@ -177,6 +182,7 @@ def index() -> str:
         links=page_links(page, filters, "proposals.index"),
         csv_url=url_for("proposals.table_csv", name="list", **filters.query_args(page=1)),
         proposals_sample=has_sample(session),
+        any_items=has_items(session),
         awaiting=AWAITING_BUREAU,
     )
 
@@ -209,6 +215,7 @@ def stats() -> str:
         tables=stats_tables(figures, reply_classes()),
         classes=reply_classes(),
         proposals_sample=has_sample(session),
+        any_items=has_items(session),
         list_url=url_for("proposals.index", role=REPLYING),
     )
 

@@ -1,7 +1,8 @@
 """Loading the curated datasets in ``data/`` (described by ``data/datapackage.json``).
 
 Each resource becomes one dataset version per year (or one for the whole series) and is published
-at once. Loading is idempotent: a dataset that already holds a version with the same content
+at once. Resources flagged ``"sample": true`` are left out of a real deployment (``setup
+--no-sample``), and one whose file is missing or empty is skipped. Loading is idempotent: a dataset that already holds a version with the same content
 (SHA-256) is left alone, and so is one whose live version was published by staff rather than by
 this loader, so re-running ``flask setup`` never overwrites newer data.
 """
@@ -13,7 +14,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -29,15 +30,16 @@ from portal.datasets.services import (
     sha256_hex,
 )
 from portal.spending.areas import AREA_SLUGS
+from portal.spending.city import NAME_COLUMNS, CityFacts, facts_csv, insert_facts
 from portal.spending.models import (
     AreaMapping,
     BudgetLine,
-    CityYear,
     CodeName,
     Indicator,
     LivelihoodProject,
     NationalFigure,
 )
+from portal.spending.queries import CityFigures, CityNames
 
 CURATED_BY = "curated data (data/)"
 INSERT_CHUNK = 5000
@@ -141,12 +143,38 @@ def check_subtotals(rows: list[dict[str, str]]) -> list[str]:
 
 class CuratedLoader:
     def __init__(
-        self, session: Session, data_dir: Path, log: Callable[[str], None] = print
+        self,
+        session: Session,
+        data_dir: Path,
+        log: Callable[[str], None] = print,
+        sample: bool = True,
     ) -> None:
         self.session = session
         self.resources = read_package(data_dir)
         self.log = log
+        self.sample = sample
         self.published = 0
+
+    def _rows(self, name: str) -> list[dict[str, str]] | None:
+        """The rows of resource *name*, or ``None`` when it is not to be loaded: a sample
+        resource in a real deployment, or a file that is not there or holds no rows. A missing
+        file of real (non-sample) data is an error."""
+        resource = self.resources.get(name)
+        if resource is None:
+            self.log(f"{name}: not described in datapackage.json; skipped")
+            return None
+        if resource.sample and not self.sample:
+            return None
+        if not resource.path.is_file():
+            if not resource.sample:
+                raise CuratedDataError(f"{resource.path.name} is missing")
+            self.log(f"{name}: {resource.path.name} is missing; skipped")
+            return None
+        rows = read_rows(resource.path)
+        if not rows:
+            self.log(f"{name}: {resource.path.name} holds no rows; skipped")
+            return None
+        return rows
 
     # -- the one place that decides whether a dataset gets a new version ----------------------
     def _load(
@@ -159,8 +187,9 @@ class CuratedLoader:
         stage: Stage = Stage.NONE,
         title_suffix: tuple[str, str] = ("", ""),
         level: str = "",
+        content: bytes | None = None,
     ) -> None:
-        content = to_csv_bytes(rows)
+        content = to_csv_bytes(rows) if content is None else content
         digest = sha256_hex(content)
         dataset = get_or_create_dataset(self.session, kind, year, stage, level)
         if self._already_loaded(dataset, digest):
@@ -208,6 +237,9 @@ class CuratedLoader:
         return self.published
 
     def load_classification(self) -> None:
+        rows = self._rows("classification")
+        if rows is None:
+            return
         resource = self.resources["classification"]
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
@@ -227,11 +259,13 @@ class CuratedLoader:
                 ),
             )
 
-        self._load(resource, DatasetKind.CLASSIFICATION, read_rows(resource.path), fill)
+        self._load(resource, DatasetKind.CLASSIFICATION, rows, fill)
 
     def load_mapping(self) -> None:
+        rows = self._rows("mapping")
+        if rows is None:
+            return
         resource = self.resources["mapping"]
-        rows = read_rows(resource.path)
         for row in rows:
             if row["area"] and row["area"] not in AREA_SLUGS:
                 raise CuratedDataError(f"mapping.csv: unknown area {row['area']!r}")
@@ -256,28 +290,48 @@ class CuratedLoader:
         self._load(resource, DatasetKind.MAPPING, rows, fill)
 
     def load_city(self) -> None:
-        resource = self.resources["city"]
-
-        def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
-            self._bulk(
-                CityYear,
-                (
-                    dict(
-                        version_id=version.id,
-                        year=int(r["year"]),
-                        population_10k=dec(r["population_10k"]),
-                        general_budget_expenditure_budget=dec(
-                            r["general_budget_expenditure_budget"]
-                        ),
-                        general_budget_expenditure_final=dec(r["general_budget_expenditure_final"]),
-                    )
-                    for r in rows
-                ),
+        """The city facts: names (city_profile.csv) and years (city.csv), one version."""
+        years, names = self._rows("city"), self._rows("city_profile")
+        if years is None and names is None:
+            return
+        if names is not None and (
+            len(names) != 1
+            or not names[0].get("city_name_zh")
+            or not names[0].get("bureau_name_zh")
+        ):
+            raise CuratedDataError(
+                "city_profile.csv: one row, with city_name_zh and bureau_name_zh"
             )
-
-        self._load(resource, DatasetKind.CITY, read_rows(resource.path), fill)
+        facts = CityFacts.of(
+            CityNames(*(names[0].get(c, "") for c in NAME_COLUMNS)) if names else None,
+            [
+                CityFigures(
+                    int(r["year"]),
+                    dec(r["population_10k"]) or Decimal(0),
+                    dec(r["general_budget_expenditure_budget"]),
+                    dec(r["general_budget_expenditure_final"]),
+                )
+                for r in years or []
+            ],
+        )
+        if any(not y.population_10k for y in facts.years):
+            raise CuratedDataError("city.csv: every year needs its population_10k")
+        loaded = [
+            self.resources[n] for n, rows in (("city", years), ("city_profile", names)) if rows
+        ]
+        resource = replace(loaded[0], sample=any(r.sample for r in loaded))
+        self._load(
+            resource,
+            DatasetKind.CITY,
+            years or [],
+            lambda version, _rows: insert_facts(self.session, version.id, facts),
+            content=facts_csv(facts),
+        )
 
     def load_national(self) -> None:
+        rows = self._rows("national")
+        if rows is None:
+            return
         resource = self.resources["national"]
 
         def fill(version: DatasetVersion, rows: list[dict[str, str]]) -> None:
@@ -299,11 +353,14 @@ class CuratedLoader:
                 ),
             )
 
-        self._load(resource, DatasetKind.NATIONAL, read_rows(resource.path), fill)
+        self._load(resource, DatasetKind.NATIONAL, rows, fill)
 
     def load_spending(self) -> None:
+        rows = self._rows("spending_lines")
+        if rows is None:
+            return
         resource = self.resources["spending_lines"]
-        by_year = group_by_year(read_rows(resource.path))
+        by_year = group_by_year(rows)
         problems = [p for rows in by_year.values() for p in check_subtotals(rows)]
         if problems:
             raise CuratedDataError("spending_lines.csv: " + "; ".join(problems[:20]))
@@ -331,8 +388,11 @@ class CuratedLoader:
         kind: DatasetKind,
         fill: Callable[[DatasetVersion, list[dict[str, str]]], None],
     ) -> None:
+        all_rows = self._rows(name)
+        if all_rows is None:
+            return
         resource = self.resources[name]
-        for year, rows in sorted(group_by_year(read_rows(resource.path)).items()):
+        for year, rows in sorted(group_by_year(all_rows).items()):
             self._load(
                 resource, kind, rows, fill, year, Stage.NONE, (f"（{year}年）", f" ({year})")
             )
@@ -446,6 +506,9 @@ def insert_budget_lines(session: Session, version_id: int, lines: Iterable[LineT
     return count
 
 
-def load_curated_data(session: Session, data_dir: Path, log: Callable[[str], None] = print) -> int:
-    """Load whatever of ``data/`` is not loaded yet; returns the number of versions published."""
-    return CuratedLoader(session, data_dir, log).load_all()
+def load_curated_data(
+    session: Session, data_dir: Path, log: Callable[[str], None] = print, sample: bool = True
+) -> int:
+    """Load whatever of ``data/`` is not loaded yet (without the sample resources if *sample* is
+    false); returns the number of versions published."""
+    return CuratedLoader(session, data_dir, log, sample).load_all()

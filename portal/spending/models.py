@@ -186,3 +186,18 @@ class NationalFigure(Base):
     source_title_zh: Mapped[str] = mapped_column(String(300))
     source_title_en: Mapped[str] = mapped_column(String(300))
     source_url: Mapped[str] = mapped_column(String(500))
+
+
+class CityProfile(Base):
+    """The names of the city and of its finance bureau, kept with the city facts version (one row
+    per version of the city dataset, beside its :class:`CityYear` rows)."""
+
+    __tablename__ = "city_profile"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_name_zh: Mapped[str] = mapped_column(String(100))
+    city_name_en: Mapped[str] = mapped_column(String(200), default="")
+    bureau_name_zh: Mapped[str] = mapped_column(String(100))
+    bureau_name_en: Mapped[str] = mapped_column(String(200), default="")

@@ -31,6 +31,7 @@ from portal.spending.areas import AREA_SLUGS
 from portal.spending.models import (
     AreaMapping,
     AreaTotal,
+    CityProfile,
     CityYear,
     CodeName,
     CodeTotal,
@@ -171,6 +172,20 @@ class CityFigures:
 
 
 @dataclass(frozen=True)
+class CityNames:
+    """The names of the city and of its finance bureau, in both languages (English may be empty)."""
+
+    city_name_zh: str
+    city_name_en: str
+    bureau_name_zh: str
+    bureau_name_en: str
+
+    @classmethod
+    def of(cls, row: CityProfile) -> CityNames:
+        return cls(row.city_name_zh, row.city_name_en, row.bureau_name_zh, row.bureau_name_en)
+
+
+@dataclass(frozen=True)
 class NationalRow:
     year: int
     function: str
@@ -187,6 +202,8 @@ class Snapshot:
     data_version: int
     spending: dict[int, YearSpending] = field(default_factory=dict)
     city: dict[int, CityFigures] = field(default_factory=dict)
+    #: The published city and bureau names; ``None`` while no city facts name them.
+    city_profile: CityNames | None = None
     national: dict[tuple[int, str], NationalRow] = field(default_factory=dict)
     indicators: dict[int, list[Indicator]] = field(default_factory=dict)
     projects: dict[int, list[LivelihoodProject]] = field(default_factory=dict)
@@ -330,6 +347,8 @@ def build_snapshot(session: Session, data_version: int) -> Snapshot:
                 city.general_budget_expenditure_budget,
                 city.general_budget_expenditure_final,
             )
+        profile = session.get(CityProfile, ids[("city", 0)])
+        snapshot.city_profile = CityNames.of(profile) if profile else None
     if ("national", 0) in ids:
         for n in session.scalars(
             select(NationalFigure).where(NationalFigure.version_id == ids[("national", 0)])

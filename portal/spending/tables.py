@@ -96,17 +96,21 @@ def areas_table(snapshot: Snapshot, spending: YearSpending) -> Table:
     return Table(
         name="areas",
         caption=_("Livelihood spending by area, %(year)s", year=spending.year),
-        columns=[
-            Column("area", _("Area"), link_key="area_url"),
-            *_money_columns(),
-            Column("per_resident", _("Per resident"), "yuan"),
-            Column("share", _("Share of the seven areas"), "ratio"),
-            Column("change", _("Change on previous year"), "ratio"),
-        ],
+        columns=_areas_columns(),
         rows=rows,
         footer=footer,
         csv_url=_csv("areas", year=spending.year),
     )
+
+
+def _areas_columns() -> list[Column]:
+    return [
+        Column("area", _("Area"), link_key="area_url"),
+        *_money_columns(),
+        Column("per_resident", _("Per resident"), "yuan"),
+        Column("share", _("Share of the seven areas"), "ratio"),
+        Column("change", _("Change on previous year"), "ratio"),
+    ]
 
 
 def _series_table(snapshot: Snapshot, slug: str | None, name: str, caption: str) -> Table:
@@ -187,13 +191,7 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
             area=AREAS_BY_SLUG[slug].name,
             year=spending.year,
         ),
-        columns=[
-            Column("code", _("Code"), "code"),
-            Column("name", _("Name")),
-            Column("level", _("Level")),
-            *_money_columns(),
-            Column("verified", _("Name verified")),
-        ],
+        columns=_lines_columns(),
         rows=rows,
         row_class_key="level_class",
         csv_url=_csv("lines", year=spending.year, area=slug),
@@ -202,6 +200,16 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
             "shared between areas, it is the sum of its rows that belong to this area."
         ),
     )
+
+
+def _lines_columns() -> list[Column]:
+    return [
+        Column("code", _("Code"), "code"),
+        Column("name", _("Name")),
+        Column("level", _("Level")),
+        *_money_columns(),
+        Column("verified", _("Name verified")),
+    ]
 
 
 def indicators_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
@@ -227,6 +235,16 @@ def indicators_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
                 "met": met or _("Not yet known"),
             }
         )
+    return Table(
+        name="indicators",
+        caption=_("Performance indicators, %(year)s", year=year),
+        columns=_indicators_columns(slug),
+        rows=rows,
+        csv_url=_csv("indicators", year=year, area=slug),
+    )
+
+
+def _indicators_columns(slug: str | None) -> list[Column]:
     columns = [
         Column("indicator", _("Indicator")),
         Column("unit", _("Unit")),
@@ -236,13 +254,7 @@ def indicators_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
     ]
     if slug is None:
         columns.insert(0, Column("area", _("Area")))
-    return Table(
-        name="indicators",
-        caption=_("Performance indicators, %(year)s", year=year),
-        columns=columns,
-        rows=rows,
-        csv_url=_csv("indicators", year=year, area=slug),
-    )
+    return columns
 
 
 def projects_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
@@ -262,6 +274,16 @@ def projects_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
                 "status": status_label(project.status),
             }
         )
+    return Table(
+        name="projects",
+        caption=_("Livelihood practical projects, %(year)s", year=year),
+        columns=_projects_columns(slug),
+        rows=rows,
+        csv_url=_csv("projects", year=year, area=slug),
+    )
+
+
+def _projects_columns(slug: str | None) -> list[Column]:
     columns = [
         Column("title", _("Project")),
         Column("area", _("Area"), link_key="area_url"),
@@ -272,13 +294,7 @@ def projects_table(snapshot: Snapshot, year: int, slug: str | None) -> Table:
     ]
     if slug is not None:
         columns.pop(1)
-    return Table(
-        name="projects",
-        caption=_("Livelihood practical projects, %(year)s", year=year),
-        columns=columns,
-        rows=rows,
-        csv_url=_csv("projects", year=year, area=slug),
-    )
+    return columns
 
 
 def national_table(context: services.NationalContext) -> Table:
@@ -373,3 +389,19 @@ def build_named_table(snapshot: Snapshot, name: str, args: TableArgs) -> Table |
         context = services.national_context(snapshot, name.removeprefix("national-"))
         return national_table(context) if context else None
     return None
+
+
+def empty_table(name: str, slug: str | None) -> Table | None:
+    """Table *name* with its columns and no rows: what a download of a year's table gives while
+    no spending is published (``None`` if there is no such table)."""
+    columns = {
+        "areas": _areas_columns,
+        "lines": _lines_columns if slug else None,
+        "indicators": lambda: _indicators_columns(slug),
+        "projects": lambda: _projects_columns(slug),
+    }.get(name)
+    if columns is None:
+        return None
+    return Table(
+        name=name, caption=_("No spending has been published yet."), columns=columns(), rows=[]
+    )

@@ -12,7 +12,7 @@ from portal.db import get_session
 from portal.errors import user_error
 from portal.spending import services, tables
 from portal.spending.areas import AREAS, AREAS_BY_SLUG, Area
-from portal.spending.queries import Snapshot, YearSpending, published_snapshot
+from portal.spending.queries import CityNames, Snapshot, YearSpending, published_snapshot
 from portal.web import cached_by_data_version, data_version, language_blueprint
 
 pages = language_blueprint("pages", __name__)
@@ -21,7 +21,20 @@ pages = language_blueprint("pages", __name__)
 @pages.record_once
 def _template_globals(state: BlueprintSetupState) -> None:
     # Globals (not a context processor) so that imported macros see them too.
-    state.app.jinja_env.globals.update(all_areas=AREAS, status_label=tables.status_label)
+    state.app.jinja_env.globals.update(
+        all_areas=AREAS, status_label=tables.status_label, published_city=published_city
+    )
+
+
+def published_city() -> CityNames | None:
+    """The published names of the city and its bureau, for the layout's brand line and page
+    titles; ``None`` while none are published."""
+    try:
+        return snapshot().city_profile
+    except Exception:
+        # The layout is also the error page of a database that cannot be reached (whose driver
+        # raises its own errors): it then goes without the names rather than fail again.
+        return None
 
 
 def requested_year() -> int | None:
@@ -55,6 +68,15 @@ def year_or_404(snapshot: Snapshot) -> YearSpending:
         ) from None
 
 
+def published_year(snap: Snapshot) -> YearSpending | None:
+    """The year asked for (or the default year); ``None`` while no spending is published at all,
+    for the page to show its empty state rather than an error."""
+    if not snap.years:
+        requested_year()  # a malformed ?year= is still refused
+        return None
+    return year_or_404(snap)
+
+
 def area_or_404(slug: str) -> Area:
     area = AREAS_BY_SLUG.get(slug)
     if area is None:
@@ -70,7 +92,9 @@ def snapshot() -> Snapshot:
 @cached_by_data_version
 def home() -> str:
     snap = snapshot()
-    spending = year_or_404(snap)
+    spending = published_year(snap)
+    if spending is None:
+        return render_template("spending/empty.html", snap=snap, area=None)
     return render_template(
         "spending/home.html",
         snap=snap,
@@ -90,7 +114,9 @@ def home() -> str:
 def area(slug: str) -> str:
     area = area_or_404(slug)
     snap = snapshot()
-    spending = year_or_404(snap)
+    spending = published_year(snap)
+    if spending is None:
+        return render_template("spending/empty.html", snap=snap, area=area)
     contexts = services.area_national_contexts(snap, slug)
     return render_template(
         "spending/area.html",
@@ -128,9 +154,11 @@ def table_csv(name: str) -> Response:
     if slug is not None:
         area_or_404(slug)
     year = requested_year()
-    if year is not None and year not in snap.spending:
+    if year is not None and snap.years and year not in snap.spending:
         year_or_404(snap)
     table = tables.build_named_table(snap, name, tables.TableArgs(year=year, slug=slug))
+    if table is None and not snap.years:  # nothing published yet: the columns, no rows
+        table = tables.empty_table(name, slug)
     if table is None:
         raise user_error(NotFound, _("There is no table called “%(name)s”.", name=name[:40]))
     filename = "-".join(str(p) for p in (name, slug, year, g.lang) if p) + ".csv"

@@ -34,11 +34,13 @@ from portal.datasets.services import published_version, version_reading
 from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
 from portal.errors import handle_http_error, user_error
+from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
 from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
 from portal.staff import preview, proposal_import, services
+from portal.staff.city_forms import fact_labels
 from portal.staff.forms import (
     LedgerUploadForm,
     SpendingUploadForm,
@@ -48,6 +50,7 @@ from portal.staff.forms import (
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
 from portal.uploads.importing import ImportKind, ImportResult, import_kinds
+from portal.uploads.amounts import format_amount
 from portal.uploads.units import Unit
 from portal.web import language_blueprint
 
@@ -61,7 +64,7 @@ def kind_label(kind: DatasetKind) -> str:
         DatasetKind.INDICATORS: _("Performance indicators"),
         DatasetKind.PROJECTS: _("Practical projects"),
         DatasetKind.PROPOSALS: _("Proposals handling ledger"),
-        DatasetKind.CITY: _("City population and total spending"),
+        DatasetKind.CITY: _("City facts: names, population and total spending"),
         DatasetKind.NATIONAL: _("National figures"),
         DatasetKind.CLASSIFICATION: _("Classification of expenditure"),
         DatasetKind.MAPPING: _("Codes assigned to areas"),
@@ -96,7 +99,18 @@ def _labels() -> dict[str, Any]:
         "role_names": role_names,
         "note_names": note_names,
         "unit_label": unit_label,
+        "fen_in_unit": fen_in_unit,
     }
+
+
+def fen_in_unit(fen: int | None, unit: str | None) -> str:
+    """Whole 分 as the table writes it, in its unit."""
+    if fen is None:
+        return "—"
+    try:
+        return format_amount(int(fen), Unit(unit or "wan"))
+    except ValueError:
+        return "—"
 
 
 def level_label(level: str) -> str:
@@ -201,8 +215,25 @@ def upload(kind_name: str) -> ResponseReturnValue:
     except OperationalError as error:
         raise database_busy(error) from error
     if not result.ok:
+        layout = getattr(result, "layout", None)
+        reading = (
+            {
+                "layout": layout.to_dict(),
+                "file_totals": getattr(result, "file_totals", {}),
+                "computed_totals": getattr(result, "computed_totals", {}),
+            }
+            if layout is not None
+            else None
+        )
         return (
-            render_template("staff/report.html", kind=kind, form=form, result=result, file=source),
+            render_template(
+                "staff/report.html",
+                kind=kind,
+                form=form,
+                result=result,
+                file=source,
+                reading=reading,
+            ),
             422,
         )
     flash(
@@ -264,6 +295,14 @@ def version(version_id: int) -> str:
         )
     elif kind in preview.RECORD_MODELS:
         context.update(record_changes=preview.record_changes(session, kind, item.id, old_id))
+    elif kind == DatasetKind.CITY:
+        context.update(
+            city_changes=city_facts.compare_facts(
+                city_facts.read_facts(session, old_id) if old_id else None,
+                city_facts.read_facts(session, item.id),
+            ),
+            city_labels=fact_labels(),
+        )
     elif kind == DatasetKind.PROPOSALS:
         try:
             context.update(ledger=proposal_import.ledger_preview(session, item))

@@ -26,9 +26,9 @@ from portal.proposals.models import (
     Status,
 )
 from portal.staff import services
-from portal.staff.formats import template_csv
 from portal.staff.proposal_import import LEDGER_COLUMNS, import_proposals, ledger_preview
-from portal.staff.reading import TableSource
+from portal.uploads.files import TableSource
+from portal.uploads.headers import template_csv
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff.conftest import database_counts
 from tests.staff.files import LEDGER_HEADERS, csv_bytes, ledger_rows, write, xlsx_bytes

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.datasets.models import DatasetVersion
 from portal.spending.models import Indicator, LivelihoodProject
-from portal.staff.importing import import_indicators, import_projects
+from portal.spending.upload.records import import_indicators, import_projects
 from tests.staff.files import VALID_2023, csv_bytes, write
 
 INDICATOR_HEADERS = [
@@ -123,6 +123,8 @@ def test_the_command_line_prints_every_error_and_writes_nothing(
         str(path),
         "--year",
         "2023",
+        "--unit",
+        "wan",
         "--stage",
         "final",
         "--title",
@@ -134,14 +136,16 @@ def test_the_command_line_prints_every_error_and_writes_nothing(
         "en",
     )
     assert result.exit_code == 1
-    assert "Error (row 2, column “预算数”, value “abc”): Not a number." in result.output
+    assert "Error (row 2, column “预算数”, value “abc”): Not an amount" in result.output
     assert (
-        "Error (row 2, column “决算数”, value “-1”): An amount cannot be negative." in result.output
+        "Warning (row 2, column “决算数”, value “-1”): A negative amount: check that it is meant."
+        in result.output
     )
     assert (
-        "Error (row 3, column “科目编码”, value “12”): A code has 3, 5 or 7 digits" in result.output
+        "Error (row 3, column “科目编码”, value “12”): A functional classification code has 3, 5 or 7 digits"
+        in result.output
     )
-    assert "3 error(s), 0 warning(s). Nothing was imported." in result.output
+    assert "2 error(s), 1 warning(s). Nothing was imported." in result.output
     assert counts() == before
 
 
@@ -154,6 +158,8 @@ def test_the_command_line_imports_and_publishes(app, client, session, tmp_path) 
         str(path),
         "--year",
         "2023",
+        "--unit",
+        "wan",
         "--stage",
         "final",
         "--title",
@@ -161,6 +167,7 @@ def test_the_command_line_imports_and_publishes(app, client, session, tmp_path) 
         "--source",
         "财政局",
         "--publish",
+        "--confirm-figures",  # a test table of 305万元 beside the sample's billions
         "--by",
         "cli:clerk",
         "--lang",
@@ -179,7 +186,7 @@ def test_templates_in_both_languages(app, session) -> None:
     zh = cli(app, "import", "template", "spending", "--lang", "zh")
     assert (
         zh.output.lstrip("\ufeff").splitlines()[0]
-        == "科目编码,科目名称,部门,项目,预算数,调整预算数,决算数"
+        == "科目编码,科目名称,部门,项目名称,预算数,调整预算数,决算数"
     )
     en = cli(app, "import", "template", "projects", "--lang", "en")
     assert en.output.lstrip("\ufeff").splitlines()[0].startswith("area,key,title_zh,title_en")

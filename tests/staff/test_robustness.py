@@ -33,8 +33,9 @@ from portal.db import get_session
 from portal.spending.aggregation import load_mapper
 from portal.spending.areas import AREA_SLUGS
 from portal.spending.models import AreaTotal, BudgetLine
+from portal.spending.upload import import_spending
+from portal.uploads.units import Unit
 from portal.staff import preview
-from portal.staff.importing import import_spending
 from portal.staff.services import publish
 from tests.helpers import DATA_DIR
 from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
@@ -117,7 +118,7 @@ def test_killing_the_import_at_random_moments_changes_nothing(tmp_path: Path) ->
     command = [
         sys.executable, "-m", "flask", "--app", "portal", "import", "spending", str(path),
         "--year", "2023", "--stage", "final", "--title", "kill test", "--source", "tests",
-        "--publish", "--lang", "en",
+        "--unit", "wan", "--publish", "--confirm-figures", "--lang", "en",
     ]  # fmt: skip
 
     def restore() -> None:
@@ -167,12 +168,14 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
     versions = {}
     with app.test_request_context("/en/"):
         session = get_session()
-        for name, factor in (("a", 1), ("b", 2)):
+        # In 亿元, of the sample's size: neither publish needs its figures confirmed.
+        for name, factor in (("a", 0.2), ("b", 0.4)):
             rows = [[*r[:4], *(f"{float(v) * factor:.2f}" for v in r[4:])] for r in VALID_2023]
             result = import_spending(
                 session,
                 write(tmp_path, f"{name}.csv", csv_bytes(rows)),
                 year=2023,
+                unit=Unit.YI,
                 stage=Stage.FINAL,
                 title=f"version {name}",
                 source_doc="tests",

@@ -13,8 +13,9 @@ from portal.audit.models import AuditEntry
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Stage, VersionStatus
 from portal.spending.aggregation import load_mapper
 from portal.spending.models import AreaTotal
+from portal.spending.upload import import_spending
+from portal.uploads.units import Unit
 from portal.staff import preview
-from portal.staff.importing import import_spending
 from portal.staff.services import StaffActionError, publish, withdraw
 from tests.helpers import DATA_DIR
 from tests.staff.files import csv_bytes, write
@@ -59,6 +60,7 @@ def draft_2023(session, tmp_path, rows, title="修订版") -> DatasetVersion:
         session,
         write(tmp_path, "draft.csv", csv_bytes(rows)),
         year=2023,
+        unit=Unit.WAN,
         stage=Stage.FINAL,
         title=title,
         source_doc="测试",
@@ -187,6 +189,7 @@ def test_import_and_publish_in_one_step(client, session, tmp_path, in_lang) -> N
             session,
             write(tmp_path, "p.csv", csv_bytes(with_subtotals(revised))),
             year=2023,
+            unit=Unit.WAN,
             stage=Stage.FINAL,
             title="t",
             source_doc="s",
@@ -201,7 +204,7 @@ def test_import_and_publish_in_one_step(client, session, tmp_path, in_lang) -> N
 
 
 def test_record_preview_by_key(session, tmp_path, in_lang) -> None:
-    from portal.staff.importing import import_indicators
+    from portal.spending.upload.records import import_indicators
 
     content = csv_bytes(
         [

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
-from portal.staff.importing import import_spending
+from portal.spending.upload import import_spending
+from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff.files import VALID_2023, csv_bytes
 
@@ -26,6 +27,7 @@ def draft(session, in_lang) -> DatasetVersion:
             session,
             _source(csv_bytes(VALID_2023), "draft.csv"),
             year=2023,
+            unit=Unit.WAN,
             stage=Stage.FINAL,
             title="草稿",
             source_doc="测试",
@@ -36,7 +38,7 @@ def draft(session, in_lang) -> DatasetVersion:
 
 
 def _source(content: bytes, name: str):
-    from portal.staff.reading import TableSource
+    from portal.uploads.files import TableSource
 
     return TableSource.from_bytes(content, name)
 
@@ -57,6 +59,7 @@ def upload_data(content: bytes, name: str, **fields) -> dict:
     data = {
         "year": "2023",
         "stage": "final",
+        "unit": "wan",
         "title": "2023年决算",
         "source": "市财政局《2023年决算报告》",
         "file": (io.BytesIO(content), name),
@@ -124,7 +127,7 @@ def test_the_whole_story_of_an_upload(app, client, session) -> None:
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "The file has problems; nothing was saved" in html
-    assert "10５.0O" in html and "Not a number." in html
+    assert "10５.0O" in html and "Not an amount" in html
     assert "Duplicate line: the same code, department and project as row 4." in html
     assert (
         session.scalar(select(DatasetVersion).where(DatasetVersion.title == "2023年决算")) is None
@@ -144,11 +147,22 @@ def test_the_whole_story_of_an_upload(app, client, session) -> None:
     version_id = int(re.search(r"/versions/(\d+)", preview_url).group(1))
     page = editor.get(preview_url).get_data(as_text=True)
     assert "2023年决算" in page and "305.00" in page  # the title, and education after publishing
+    assert "读取方式" in page or "How the file was read" in page  # header, columns, unit shown
     assert client.get("/api/v1/areas?year=2023").json == before  # a draft is not public
+
+    # 305万元 where the published 2023 has billions: publishing needs the figures confirmed.
+    response = editor.post(
+        f"/zh/staff/versions/{version_id}/publish", data={"csrf_token": token(editor)}
+    )
+    assert response.status_code == 409
+    assert client.get("/api/v1/areas?year=2023").json == before
+    page = editor.get(preview_url).get_data(as_text=True)
+    confirm = re.search(r'name="confirm" type="hidden" value="([0-9a-f]+)"', page).group(1)
 
     # Publish: the public pages change at once.
     response = editor.post(
-        f"/zh/staff/versions/{version_id}/publish", data={"csrf_token": token(editor)}
+        f"/zh/staff/versions/{version_id}/publish",
+        data={"csrf_token": token(editor), "confirm": confirm, "confirmed": "y"},
     )
     assert response.status_code == 303
     after = client.get("/api/v1/areas?year=2023").json
@@ -288,7 +302,7 @@ def test_original_file_and_templates_download(client, session, draft) -> None:
     assert response.headers["Content-Disposition"].startswith("attachment")
     zh = editor.get("/zh/staff/templates/spending.csv")
     assert zh.data.decode("utf-8-sig").startswith(
-        "科目编码,科目名称,部门,项目,预算数,调整预算数,决算数"
+        "科目编码,科目名称,部门,项目名称,预算数,调整预算数,决算数"
     )
     en = editor.get("/en/staff/templates/indicators.csv")
     assert en.data.decode("utf-8-sig").startswith("area,key,name_zh,name_en")
@@ -304,6 +318,7 @@ def test_the_preview_pages_its_lists(client, session, in_lang) -> None:
             session,
             _source(csv_bytes(rows), "many.csv"),
             year=2023,
+            unit=Unit.WAN,
             stage=Stage.FINAL,
             title="t",
             source_doc="s",

@@ -216,9 +216,11 @@ class SpendingCheck:
                 self.log.add(
                     Problem(
                         _l(
-                            "This row has amounts but no code. Give it its code, or leave it out if it is a subtotal."
+                            "The code is missing: this row has amounts but no code. Give it its code, or leave the row out if it is a subtotal."
                         ),
                         numbers[i],
+                        self._code_header(),
+                        "",
                     )
                 )
         return keep
@@ -527,7 +529,8 @@ class SpendingCheck:
 
     def finish(self) -> None:
         if self.rows == 0:
-            self.log.add(Problem(_l("The table has a header but no lines with a code.")))
+            if not self.log.has_errors:
+                self.log.add(Problem(_l("The table has a header but no lines with a code.")))
             return
         for index, key in enumerate(AMOUNT_KEYS):
             if self._column_sums[index] > MAX_COLUMN_FEN:

@@ -16,7 +16,10 @@ from portal.spending.upload.vocabulary import CODE_LENGTHS
 
 _SPACES = re.compile(r"[\s\u3000]+")
 #: A code followed by its name in one cell.
-_CODE_AND_NAME = re.compile(r"^[\[【(]?(2\d{2}(?:\d{2}){0,2})[\]】)]?[\s.、:：-]*(\D.*)$")
+_CODE_AND_NAME = re.compile(
+    r"^(?:[\[【(](2\d{2}(?:\d{2}){0,2})[\]】)]|(2\d{2}(?:\d{2}){0,2})(?=[\s.、:：-]|[^\x00-\x7f]))"
+    r"[\s.、:：-]*([^\d\s].*)$"
+)
 
 
 def normalise_code(text: str) -> str:
@@ -31,7 +34,7 @@ def split_code_and_name(text: str) -> tuple[str, str] | None:
     match = _CODE_AND_NAME.match(unicodedata.normalize("NFKC", text).strip())
     if match is None:
         return None
-    return match[1], match[2].strip()
+    return match[1] or match[2], match[3].strip()
 
 
 def _part(text: str) -> str:

@@ -203,15 +203,14 @@ def _is_column_numbers(cells: Sequence[str]) -> bool:
 
 
 def _is_line(cells: Sequence[str]) -> bool:
-    """A row of the table's body: a code, or a totals label, with a number beside it."""
+    """A row of the table's body: a totals label, or a number (a code or an amount) — header
+    rows hold words, and the row numbering the columns is not a line."""
     filled = [c for c in cells if c.strip()]
-    if not filled:
+    if not filled or _is_column_numbers(cells):
         return False
     if any(is_totals_label(c) for c in filled[:3]):
         return True
-    return any(looks_like_code(c) for c in filled[:4]) and any(
-        _is_number(c) or plain(c) in NIL for c in filled[1:]
-    )
+    return any(looks_like_code(c) or _is_number(c) for c in filled)
 
 
 def _header_start(rows: Sequence[Row]) -> int | None:

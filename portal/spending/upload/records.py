@@ -62,6 +62,8 @@ YEAR_COLUMN = ColumnSpec(
 def money(text: str) -> Decimal | None:
     """An amount in 万元 as an exact Decimal."""
     fen = parse_amount(text.strip(), Unit.WAN)
+    if fen is not None and fen < 0:
+        raise CellError(_l("An amount cannot be negative."))
     return None if fen is None else Decimal(fen).scaleb(-Unit.WAN.exponent)
 
 
