@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from portal.datasets.models import DatasetKind, DatasetVersion, Stage
+from portal.datasets.models import CITYWIDE, DatasetKind, DatasetVersion, Stage
 from portal.datasets.services import create_version, get_or_create_dataset, publish_version
 from portal.spending.curated import insert_budget_lines
 
@@ -35,8 +35,9 @@ def publish_spending(
     lines: list[tuple[str, str, str, str | None, str | None, str | None]],
     stage: Stage = Stage.FINAL,
     title: str = "测试数据",
+    level: str = CITYWIDE,
 ) -> DatasetVersion:
-    dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, stage)
+    dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, stage, level)
     version = create_version(
         session, dataset, title=title, source="tests", content=repr(lines).encode(), sample=True
     )

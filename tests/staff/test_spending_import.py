@@ -113,10 +113,10 @@ def test_amounts_are_exact_whatever_their_form(session, tmp_path, in_lang) -> No
     assert result.ok, messages(result)
     session.flush()
     assert [line[3:] for line in lines_of(session, result.version_id)] == [
-        (Decimal("1234.50"), None, Decimal("0.0001")),
-        (Decimal("12.00"), None, Decimal("12.30")),
-        (Decimal("7.00"), None, Decimal("99999999.9999")),
-        (Decimal("0.10"), None, Decimal("3.00")),
+        (Decimal("1234.50"), Decimal("0.00"), Decimal("0.0001")),  # blank and dashes: nil
+        (Decimal("12.00"), Decimal("0.00"), Decimal("12.30")),
+        (Decimal("7.00"), Decimal("0.00"), Decimal("99999999.9999")),
+        (Decimal("0.10"), Decimal("0.00"), Decimal("3.00")),
     ]
 
 
@@ -148,7 +148,7 @@ def test_every_format_gives_the_same_lines(session, tmp_path, in_lang, kind) -> 
         assert result.ok, messages(result)[:5]
         session.flush()
         lines = lines_of(session, result.version_id)
-        assert len(lines) == 12_001 and lines[-1] == ("2050202", "末行", "", None, None, None)
+        assert len(lines) == 12_001 and lines[-1] == ("2050202", "末行", "", *[Decimal("0.00")] * 3)
         return
     assert result.ok, messages(result)[:5]
     session.flush()

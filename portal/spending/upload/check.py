@@ -254,7 +254,7 @@ class SpendingCheck:
                 continue
             text = cells[at].strip()
             try:
-                values[index] = parse_amount(text, self.unit)
+                values[index] = parse_amount(text, self.unit) or 0
             except CellError as error:
                 self.log.add(Problem(error.message, number, self.layout.header_of(at), text))
                 continue
@@ -314,7 +314,9 @@ class SpendingCheck:
                 self._note_places(index, places)
             else:
                 values = self._amounts_one_by_one(columns[at], codes, numbers, index, at)
-            self._column_sums[index] += sum(abs(v) for v in values if v)
+            if None in values:  # in a column of the table, blank and "-" mean nil: zero
+                values = [0 if v is None else v for v in values]
+            self._column_sums[index] += sum(map(abs, values))  # type: ignore[arg-type]
             amounts.append(values)
         return amounts
 

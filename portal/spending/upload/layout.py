@@ -203,13 +203,12 @@ def _is_column_numbers(cells: Sequence[str]) -> bool:
 
 
 def _is_line(cells: Sequence[str]) -> bool:
-    """A row of the table's body: a totals label, or a number (a code or an amount) — header
-    rows hold words, and the row numbering the columns is not a line."""
+    """A row of the table's body (a line or the totals row): it holds a number (a code or an
+    amount), where header rows hold words (合计 among them) and the row numbering the columns
+    is not a line."""
     filled = [c for c in cells if c.strip()]
     if not filled or _is_column_numbers(cells):
         return False
-    if any(is_totals_label(c) for c in filled[:3]):
-        return True
     return any(looks_like_code(c) or _is_number(c) for c in filled)
 
 
