@@ -194,5 +194,3 @@ def withdraw(session: Session, version_id: int, *, actor: str) -> int:
         return data_version
 
     return retry_if_locked(session, act)
-
-

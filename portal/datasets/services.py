@@ -78,7 +78,10 @@ def get_or_create_dataset(
 ) -> Dataset:
     dataset = session.scalar(
         select(Dataset).where(
-            Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage, Dataset.level == level
+            Dataset.kind == kind,
+            Dataset.year == year,
+            Dataset.stage == stage,
+            Dataset.level == level,
         )
     )
     if dataset is None:
@@ -175,7 +178,10 @@ def published_version(
         select(DatasetVersion)
         .join(Dataset, Dataset.published_version_id == DatasetVersion.id)
         .where(
-            Dataset.kind == kind, Dataset.year == year, Dataset.stage == stage, Dataset.level == level
+            Dataset.kind == kind,
+            Dataset.year == year,
+            Dataset.stage == stage,
+            Dataset.level == level,
         )
     )
 

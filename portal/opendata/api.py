@@ -208,7 +208,11 @@ def area(slug: str) -> Any:
                 "name_zh": row.name_zh,
                 "name_en": row.name_en,
                 "name_verified": row.verified,
-                "name_source": "file" if row.from_file else "classification" if row.name_zh else None,
+                "name_source": "file"
+                if row.from_file
+                else "classification"
+                if row.name_zh
+                else None,
                 "names_year": row.names_year,
                 "line_count": row.line_count,
                 **figures_json(row.figures),

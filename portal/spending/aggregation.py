@@ -145,9 +145,7 @@ class CodeTree:
         self.children: dict[str, list[str]] = defaultdict(list)
         self.tops: list[str] = []
         for code in sorted(by_code):
-            parent = next(
-                (code[:n] for n in (5, 3) if n < len(code) and code[:n] in by_code), None
-            )
+            parent = next((code[:n] for n in (5, 3) if n < len(code) and code[:n] in by_code), None)
             if parent is None:
                 self.tops.append(code)
             else:
@@ -181,7 +179,9 @@ class CodeTree:
         return result
 
 
-def table_figures(by_code: ByCode, mapper: AreaMapper, totals: Amounts | None = None) -> TableFigures:
+def table_figures(
+    by_code: ByCode, mapper: AreaMapper, totals: Amounts | None = None
+) -> TableFigures:
     """Per area, staff-related part and (area, code): the table's own figures, see the module."""
     tree = CodeTree(by_code)
     figures = TableFigures()
@@ -252,15 +252,15 @@ def version_totals(session: Session, version_id: int) -> VersionTotals:
         values = [tree.value(top)[name] for top in tree.tops]
         present = [v for v in values if v is not None]
         total[name] = totals.get(name, sum(present) if present else None)
-    classes = {
-        code[:3]: _figures_of(tree.value(code)) for code in by_code if len(code) == 3
-    }
+    classes = {code[:3]: _figures_of(tree.value(code)) for code in by_code if len(code) == 3}
     return VersionTotals(_figures_of(total), classes)
 
 
 def compute_spending_aggregates(session: Session, version: DatasetVersion) -> None:
     """(Re)compute the area and code totals of one spending version with the published mapping."""
-    figures = table_figures(sum_by_code(session, version.id), load_mapper(session), file_totals(version))
+    figures = table_figures(
+        sum_by_code(session, version.id), load_mapper(session), file_totals(version)
+    )
     area_sums, staff_sums, code_sums = figures.areas, figures.staff, figures.codes
     area_sums[TABLE_TOTAL] = figures.total
 

@@ -222,7 +222,11 @@ def import_indicators_command(
 ) -> None:
     """Import the performance indicators of a year."""
     run_import(
-        import_kinds()["indicators"], file, lang, created_by=created_by or default_actor(), **options
+        import_kinds()["indicators"],
+        file,
+        lang,
+        created_by=created_by or default_actor(),
+        **options,
     )
 
 

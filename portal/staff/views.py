@@ -47,10 +47,10 @@ from portal.staff.forms import (
     UploadForm,
     VersionActionForm,
 )
+from portal.uploads.amounts import format_amount
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
 from portal.uploads.importing import ImportKind, ImportResult, import_kinds
-from portal.uploads.amounts import format_amount
 from portal.uploads.units import Unit
 from portal.web import language_blueprint
 

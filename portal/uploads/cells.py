@@ -34,7 +34,6 @@ def normalise_value(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
 
 
-
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
@@ -81,7 +80,6 @@ def progress_percent(text: str) -> int:
     return int(value)
 
 
-
 def fixed2(text: str) -> Decimal | None:
     """A value with up to two decimal places (indicator targets and results); may be negative."""
     plain = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
@@ -95,5 +93,3 @@ def fixed2(text: str) -> Decimal | None:
     if value != value.quantize(Decimal("0.01")):
         raise CellError(_l("At most two decimal places."))
     return value
-
-

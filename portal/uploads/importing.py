@@ -165,9 +165,7 @@ def write_version(
 
     def write() -> None:
         take_write_lock(session)
-        dataset = get_or_create_dataset(
-            session, kind, request.year, request.stage, request.level
-        )
+        dataset = get_or_create_dataset(session, kind, request.year, request.stage, request.level)
         # Concurrent imports into one dataset queue here, so version numbers stay unique.
         session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
         version = create_version(
@@ -221,7 +219,6 @@ def write_version(
     retry_if_locked(session, write)
 
 
-
 # -- small tables ----------------------------------------------------------------------------------
 
 
@@ -246,7 +243,6 @@ def record_rows(
                 )
             )
         yield number, cells
-
 
 
 # -- the kinds of table staff can upload -----------------------------------------------------------

@@ -227,7 +227,9 @@ MERGE_ROWS = 60
 MAX_MERGES = 2_000
 #: Decompressed sheet XML scanned for merged ranges at most (a bigger sheet is read without them).
 MAX_MERGE_SCAN = 512 << 20
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE = re.compile(
+    rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+)
 
 
 def _column_number(letters: bytes) -> int:
@@ -281,5 +283,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value).strip()
-
-

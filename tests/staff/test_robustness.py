@@ -34,9 +34,9 @@ from portal.spending.aggregation import load_mapper
 from portal.spending.areas import AREA_SLUGS
 from portal.spending.models import AreaTotal, BudgetLine
 from portal.spending.upload import import_spending
-from portal.uploads.units import Unit
 from portal.staff import preview
 from portal.staff.services import publish
+from portal.uploads.units import Unit
 from tests.helpers import DATA_DIR
 from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
 

@@ -14,9 +14,9 @@ from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Stage, 
 from portal.spending.aggregation import load_mapper
 from portal.spending.models import AreaTotal
 from portal.spending.upload import import_spending
-from portal.uploads.units import Unit
 from portal.staff import preview
 from portal.staff.services import StaffActionError, publish, withdraw
+from portal.uploads.units import Unit
 from tests.helpers import DATA_DIR
 from tests.staff.files import csv_bytes, write
 

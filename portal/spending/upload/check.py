@@ -116,7 +116,9 @@ class SpendingCheck:
         width = self.layout.width
         lines = [r for r in first_rows if r[0] >= self.layout.first_line_row]
         if lines:
-            cells = [c[:width] if len(c) >= width else c + [""] * (width - len(c)) for _n, c in lines]
+            cells = [
+                c[:width] if len(c) >= width else c + [""] * (width - len(c)) for _n, c in lines
+            ]
             numbers = [n for n, _c in lines]
             self.check_batch(numbers[0], list(zip(*cells, strict=True)), numbers)
         for first, columns in rows.column_batches(width):
@@ -128,7 +130,10 @@ class SpendingCheck:
         """The code of each row, and names found beside a code in the same cell."""
         layout = self.layout
         if layout.split:
-            parts = [columns[i] if i is not None else [""] * count for i in (layout.of(r) for r in ("lei", "kuan", "xiang"))]
+            parts = [
+                columns[i] if i is not None else [""] * count
+                for i in (layout.of(r) for r in ("lei", "kuan", "xiang"))
+            ]
             return [self._split.code(*cells) for cells in zip(*parts, strict=True)], None
         codes = stripped(columns[layout.code_columns[0]])
         names: list[str] | None = None
@@ -392,7 +397,9 @@ class SpendingCheck:
             texts.append(values)
         return texts[0], texts[1]
 
-    def _check_years(self, columns: list[Sequence[str]], numbers: Sequence[int], count: int) -> None:
+    def _check_years(
+        self, columns: list[Sequence[str]], numbers: Sequence[int], count: int
+    ) -> None:
         at = self.layout.of("year")
         if at is None:
             return
@@ -404,7 +411,9 @@ class SpendingCheck:
             if text.strip() != year_text:
                 self.log.add(
                     Problem(
-                        _l("This row is not for %(year)s, the year of this upload.", year=self.year),
+                        _l(
+                            "This row is not for %(year)s, the year of this upload.", year=self.year
+                        ),
                         numbers[i],
                         self.layout.header_of(at),
                         text,
@@ -495,7 +504,10 @@ class SpendingCheck:
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             if layout.split:
-                parts = [cells[i] if i is not None else "" for i in (layout.of(r) for r in ("lei", "kuan", "xiang"))]
+                parts = [
+                    cells[i] if i is not None else ""
+                    for i in (layout.of(r) for r in ("lei", "kuan", "xiang"))
+                ]
                 code = reader.code(*parts)
             else:
                 code = cells[code_at[0]].strip()
@@ -748,4 +760,3 @@ class SpendingCheck:
 
     def classes(self) -> list[str]:
         return sorted({code[:3] for code in self.tallies})
-

@@ -130,7 +130,15 @@ def import_spending(
     layout_request = LayoutRequest(stage, unit, dict(columns or {}), header_row)
     with Spool() as spool:
         check = _check(
-            session, table, table_format, layout_request, year, classification, result, spool, progress
+            session,
+            table,
+            table_format,
+            layout_request,
+            year,
+            classification,
+            result,
+            spool,
+            progress,
         )
         if check is None or log.has_errors:
             return result

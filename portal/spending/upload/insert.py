@@ -112,5 +112,3 @@ def _insert_lines_sqlite(
         with suppress(DBAPIError):
             connection.exec_driver_sql(f"PRAGMA cache_size = {previous_cache}")
     return done
-
-

@@ -42,7 +42,6 @@ from portal.spending.upload.vocabulary import (
     stage_of,
     years_in,
 )
-from portal.uploads.amounts import NIL
 from portal.uploads.problems import Problem
 from portal.uploads.rows import Row
 from portal.uploads.units import Unit, unit_of_word, units_in_text
@@ -243,7 +242,10 @@ def _grid(rows: Sequence[Row], width: int, merges: Sequence[Merge]) -> list[list
         for c in range(1, width):
             if not grid[r][c].strip() and grid[r][c - 1].strip():
                 below = any(grid[k][c].strip() for k in range(r + 1, len(grid)))
-                left_below = any(grid[k][c - 1].strip() != grid[r][c - 1].strip() and grid[k][c - 1].strip() for k in range(r + 1, len(grid)))
+                left_below = any(
+                    grid[k][c - 1].strip() != grid[r][c - 1].strip() and grid[k][c - 1].strip()
+                    for k in range(r + 1, len(grid))
+                )
                 if below and left_below:
                     grid[r][c] = grid[r][c - 1]
     return grid
@@ -378,16 +380,16 @@ def _apply_corrections(layout: SpendingLayout, request: LayoutRequest) -> None:
         return
     by_index = {c.index: c for c in layout.columns}
     for role, index in request.columns.items():
-        for column in layout.columns:
-            if column.role == role or (role == "code" and column.role in SPLIT_ROLES):
-                column.role, column.note = "ignored", "corrected"
-        column = by_index.get(index)
-        if column is None:
-            column = Column(index, column_letter(index))
-            layout.columns.append(column)
+        for other in layout.columns:
+            if other.role == role or (role == "code" and other.role in SPLIT_ROLES):
+                other.role, other.note = "ignored", "corrected"
+        chosen = by_index.get(index)
+        if chosen is None:
+            chosen = Column(index, column_letter(index))
+            layout.columns.append(chosen)
             layout.columns.sort(key=lambda c: c.index)
-            by_index[index] = column
-        column.role, column.note = role, ""
+            by_index[index] = chosen
+        chosen.role, chosen.note = role, ""
         layout.width = max(layout.width, index + 1)
     layout.corrected = tuple(sorted(request.columns))
 
@@ -406,7 +408,9 @@ def _read_unit(
     used = {c.index for c in layout.columns if c.role in AMOUNT_KEYS}
     for column in layout.columns:
         if column.index in used or column.role == "ignored":
-            found.extend((layout.header_rows[0], column.header, u) for u in units_in_text(column.header))
+            found.extend(
+                (layout.header_rows[0], column.header, u) for u in units_in_text(column.header)
+            )
     layout.unit_found = [(n, text) for n, text, _u in found]
     stated = list(dict.fromkeys(u for _n, _t, u in found))
     if len(stated) > 1:
@@ -461,7 +465,9 @@ def _check_roles(layout: SpendingLayout, stage: Stage, problems: list[Problem]) 
         )
     elif layout.split and layout.of("lei") is None:
         problems.append(
-            Problem(_l("The code is split into columns, but the 类 (class) column is missing."), row)
+            Problem(
+                _l("The code is split into columns, but the 类 (class) column is missing."), row
+            )
         )
     wanted = STAGE_COLUMN[stage]
     if wanted not in layout.amount_columns:

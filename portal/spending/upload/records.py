@@ -97,7 +97,6 @@ def area(text: str) -> str:
     return slug
 
 
-
 _STATUSES = {
     "planned": "planned",
     "待实施": "planned",
@@ -129,7 +128,6 @@ def status(text: str) -> str:
     return value
 
 
-
 @dataclass(frozen=True)
 class RecordFormat:
     """A small table (indicators, practical projects): one row per record, identified by ``key``."""
@@ -139,7 +137,6 @@ class RecordFormat:
     model: type[Indicator] | type[LivelihoodProject]
     columns: tuple[ColumnSpec, ...]
     parsers: dict[str, Parser]
-
 
 
 INDICATORS = RecordFormat(
@@ -324,8 +321,6 @@ PROJECTS = RecordFormat(
 )
 
 
-
-
 # -- the import ---------------------------------------------------------------------------------------
 
 
@@ -450,5 +445,3 @@ def import_projects(
 ) -> ImportResult:
     """Practical livelihood projects (民生实事) of a year, as a draft version."""
     return import_records(session, source, PROJECTS, **options)
-
-

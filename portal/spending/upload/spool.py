@@ -65,4 +65,3 @@ LineColumns = tuple[
     Sequence[int | None],
     Sequence[int | None],
 ]
-

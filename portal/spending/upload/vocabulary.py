@@ -135,11 +135,27 @@ PART_WORDS = frozenset(
     }
 )
 #: Comparisons and earlier years' figures: never an amount of this table.
-COMPARISON_MARKS = ("上年", "上年度", "增减", "增长", "比上年", "为上年", "%", "百分比", "占", "变动", "差额", "增幅")
+COMPARISON_MARKS = (
+    "上年",
+    "上年度",
+    "增减",
+    "增长",
+    "比上年",
+    "为上年",
+    "%",
+    "百分比",
+    "占",
+    "变动",
+    "差额",
+    "增幅",
+)
 
 _STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("adjusted", re.compile(r"调整|变动后预算|adjusted")),
-    ("executed", re.compile(r"决算|执行|本年支出|实际支出|实际完成|完成数|支出数|executed|actual|outturn")),
+    (
+        "executed",
+        re.compile(r"决算|执行|本年支出|实际支出|实际完成|完成数|支出数|executed|actual|outturn"),
+    ),
     ("budget", re.compile(r"预算|预计|budget")),
 )
 
@@ -157,7 +173,9 @@ def is_comparison(label: str) -> bool:
 
 
 #: Labels of a table's totals row (after :func:`plain`): 合计, 总计, 支出合计, 本年支出合计 …
-_TOTALS = re.compile(r"(?:.{0,12}支出)?(?:合计|总计|总合计|合计数)|total|grandtotal|totalexpenditure")
+_TOTALS = re.compile(
+    r"(?:.{0,12}支出)?(?:合计|总计|总合计|合计数)|total|grandtotal|totalexpenditure"
+)
 #: First words of rows below the table: notes, signatures.
 _FOOTER = re.compile(
     r"^(注|备注|说明|附注|注释|资料来源|数据来源|填报|制表|审核|单位负责人|财务负责人|负责人|note|source)"
