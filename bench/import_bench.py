@@ -134,10 +134,10 @@ def portal_import(
     command = [
         sys.executable, "-m", "flask", "--app", "portal", "import", "spending", str(csv_path),
         "--year", str(YEAR), "--stage", "final", "--title", "基准测试导入",
-        "--source", "bench/import_bench.py", "--lang", "en",
+        "--source", "bench/import_bench.py", "--lang", "en", "--unit", "wan",
     ]  # fmt: skip
     if publish:
-        command.append("--publish")
+        command += ["--publish", "--confirm-figures"]
     elapsed, peak_kb, output = run_timed(command, env)
     if f"Imported {lines} rows" not in output:
         raise BenchError(f"the import did not report {lines} rows:\n{output[-2000:]}")
