@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.datasets.models import Stage
 from portal.spending.aggregation import version_totals
+from portal.spending.areas import AREAS_BY_SLUG
 from portal.spending.upload import file_names, import_spending
 from portal.spending.upload.sanity import flags_token, sanity_flags
 from portal.staff.services import StaffActionError, publish
@@ -28,11 +29,11 @@ from tests.spending.gallery import (
     NOT_CODES,
     YUAN_PER_UNIT,
     GalleryTable,
+    PointTable,
     bad_inputs,
     inconsistent_subtotal,
     invalid_codes,
     livelihood_budget,
-    ticks_value,
     unlisted_code,
 )
 
@@ -41,6 +42,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 #: Quoted parts of a message (a value or a header from the file), left out when judging its language.
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’|「[^」]*」|《[^》]*》")
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+AMOUNT_WITH_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)")
+WORD_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
 
 def run(
@@ -93,17 +96,15 @@ def shows(text: str, value: Decimal, unit: Unit) -> bool:
     return any(n in wanted for n in numbers_in(text))
 
 
-def shows_roughly(text: str, yuan: Decimal) -> bool:
-    """Whether *text* gives an amount of *yuan* 元, in 元, 万元 or 亿元, exactly or rounded to the
-    places it shows (a summary may round 0.987654 万元 to 0.99)."""
-    for shown in NUMBER.findall(unicodedata.normalize("NFKC", text)):
+def shows_in_units(text: str, yuan: Decimal) -> bool:
+    """Whether *text* gives *yuan* 元 as a number with its unit (元, 万元 or 亿元), exactly or
+    rounded to the places it shows (a summary may write 0.987654 万元 as 0.99万元)."""
+    for shown, unit in AMOUNT_WITH_UNIT.findall(unicodedata.normalize("NFKC", text)):
         number = Decimal(shown.replace(",", ""))
-        if number == 0:
-            continue
         places = Decimal(1).scaleb(number.as_tuple().exponent)  # type: ignore[arg-type]
-        for scale in (Decimal(1), Decimal(10_000), Decimal(100_000_000)):
-            if (yuan / scale).quantize(places, rounding=ROUND_HALF_UP) == number:
-                return True
+        scaled = yuan / WORD_UNITS[unit]
+        if number and scaled.quantize(places, rounding=ROUND_HALF_UP) == number:
+            return True
     return False
 
 
@@ -277,39 +278,71 @@ def test_a_table_without_a_unit_needs_one_from_the_form(
     assert version_count() == before
 
 
-def test_a_changed_unit_is_caught_before_it_is_published(session: Session, in_lang) -> None:
-    """The same table next year without its unit row, uploaded as 元, makes every figure 10,000
-    times too small: the clerk sees the total and the areas with last year's figure and this
-    one's, and cannot publish without saying so."""
-    level = "示例市本级"
+#: Where the areas of :func:`livelihood_budget` are, by the published mapping.
+LIVELIHOOD_ROWS = {
+    "total": "totals",
+    "education": "205",
+    "employment": "20807",
+    "social-assistance": "20819",
+    "healthcare": "210",
+    "housing": "221",
+}
+
+
+def unit_changed_next_year(session: Session, level: str) -> tuple[Any, PointTable]:
+    """Last year's table published in 万元, and this year's draft of the same table without its
+    unit row, uploaded as 元; returns the draft's import and last year's table."""
     last = livelihood_budget(2033, unit_row=True)
     this = livelihood_budget(2034, unit_row=False)
-    assert last.figures is not None
-    with in_lang("en"):
-        first = run(session, last.content, last.filename, year=2033, level=level)
-        assert first.ok, described(first.errors)
-        publish(session, first.version_id, actor="tester")
-        second = run(session, this.content, this.filename, year=2034, level=level, unit=Unit.YUAN)
-        assert second.ok, described(second.errors)
+    first = run(session, last.content, last.filename, year=2033, level=level)
+    assert first.ok, described(first.errors)
+    publish(session, first.version_id, actor="tester")
+    second = run(session, this.content, this.filename, year=2034, level=level, unit=Unit.YUAN)
+    assert second.ok, described(second.errors)
+    return second, last
+
+
+def test_a_changed_unit_is_caught_before_it_is_published(session: Session, in_lang) -> None:
+    """The same table next year without its unit row, uploaded as 元, makes every figure 10,000
+    times too small: the clerk sees the total and each area with last year's figure and this
+    one's, and cannot publish without saying so."""
+    with in_lang("zh"):
+        second, last = unit_changed_next_year(session, "示例市本级")
         flags = sanity_flags(session, second.version_id)
-        texts = [flag_text(flag) for flag in flags]
-        total_wan = ticks_value(last.figures.total[0], 2)
-        total_yuan_last = total_wan * 10_000
-        total_yuan_this = total_wan  # the same digits, read as 元
-        total_flags = [t for t in texts if "total" in t.lower()]
-        assert total_flags, texts
-        assert any(
-            shows_roughly(t, total_yuan_last) and shows_roughly(t, total_yuan_this)
-            for t in total_flags
-        ), total_flags
-        for area in ("Education", "Health care", "Housing"):
-            assert any(area.lower() in t.lower() for t in texts), (area, texts)
-        for text in texts:
-            assert len(numbers_in(text)) >= 2, f"a flag without both figures: {text}"
+        texts = {flag.subject: flag_text(flag) for flag in flags}
+        names = {slug: str(area.name) for slug, area in AREAS_BY_SLUG.items()}
+    assert last.figures is not None
+    ticks = {row.code: row.amounts[0] for row in last.figures.rows}
+    ticks["totals"] = last.figures.total[0]
+    # A tick is 0.01 万元 (10,000 分) last year, and 0.01 元 (1 分) read as 元 this year.
+    expected = {
+        subject: (ticks[row] * 10_000, ticks[row]) for subject, row in LIVELIHOOD_ROWS.items()
+    }
+    by_subject = {flag.subject: flag for flag in flags}
+    assert set(expected) <= set(by_subject), texts
+    for subject, (before, after) in expected.items():
+        flag, text = by_subject[subject], texts[subject]
+        assert (flag.before, flag.after) == (before, after), text
+        assert ("合计" in text) if subject == "total" else (names[subject] in text), text
+        assert shows_in_units(text, Decimal(before) / 100), (before, text)
+        assert shows_in_units(text, Decimal(after) / 100), (after, text)
+    with in_lang("zh"):
         with pytest.raises(StaffActionError):
             publish(session, second.version_id, actor="tester")
         assert publish(session, second.version_id, actor="tester", confirm=flags_token(flags))
-    assert version_totals(session, second.version_id).total.budget == total_wan / 10_000
+    assert version_totals(session, second.version_id).total.budget == wan(
+        Decimal(expected["total"][1]) / 100
+    )
+
+
+def test_a_confirmation_holds_whatever_the_pages_language(session: Session, in_lang) -> None:
+    """The clerk may read the flags on the Chinese page and confirm on the English one (or from
+    the command line): the confirmation is of the figures, not of the words they were shown in."""
+    with in_lang("zh"):
+        second, _ = unit_changed_next_year(session, "示例市本级")
+        token = flags_token(sanity_flags(session, second.version_id))
+    with in_lang("en"):
+        assert publish(session, second.version_id, actor="tester", confirm=token)
 
 
 # -- subtotals and codes ----------------------------------------------------------------------------

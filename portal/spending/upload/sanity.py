@@ -81,7 +81,7 @@ class SanityFlag:
                 subject=self.subject_name,
                 after=after,
                 before=before,
-                compared=self.compared,
+                compared=_compared_name(self.compared),
                 ratio=f"{ratio:.4g}",
             )
         if self.kind == "small":
@@ -119,8 +119,21 @@ def _figures(
 
 
 def _label(version: DatasetVersion) -> str:
+    """The compared version, language-neutral (it is part of the flag's key)."""
     dataset = version.dataset
-    return f"{dataset.year} {stage_name(dataset.stage)} v{version.number}"
+    return f"{dataset.year}:{dataset.stage.value}:{version.number}"
+
+
+def _compared_name(label: str) -> LazyString | str:
+    year, stage, number = (label.split(":") + ["", "", ""])[:3]
+    if not number:
+        return label
+    return _l(
+        "%(year)s %(stage)s (version %(number)s)",
+        year=year,
+        stage=stage_name(Stage(stage)),
+        number=number,
+    )
 
 
 def _compared_versions(session: Session, version: DatasetVersion) -> list[DatasetVersion]:
