@@ -125,7 +125,7 @@ def _label(version: DatasetVersion) -> str:
 
 
 def _compared_name(label: str) -> LazyString | str:
-    year, stage, number = (label.split(":") + ["", "", ""])[:3]
+    year, stage, number = [*label.split(":"), "", "", ""][:3]
     if not number:
         return label
     return _l(
