@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -106,3 +107,16 @@ def snapshot(app: Flask, session: Session) -> Callable[[], Snapshot]:
             return published_snapshot(session)
 
     return read
+
+
+@pytest.fixture
+def in_lang(app: Flask) -> Callable[[str], AbstractContextManager[None]]:
+    """``with in_lang("en"): …`` runs code in a request context whose messages are in English."""
+
+    @contextmanager
+    def context(lang: str = "en") -> Iterator[None]:
+        with app.test_request_context(f"/{lang}/"):
+            g.lang = lang
+            yield
+
+    return context

@@ -12,7 +12,7 @@ version's total is its totals row where it has one (area ``*``). The database do
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -136,6 +136,12 @@ class TableFigures:
     total: Sums = field(default_factory=Sums)
 
 
+def parent_code(code: str, present: Container[str]) -> str | None:
+    """The nearest code above *code* that *present* holds: its 款, else its 类 (a table may leave
+    out the 款 row of a 项)."""
+    return next((code[:n] for n in (5, 3) if n < len(code) and code[:n] in present), None)
+
+
 class CodeTree:
     """The codes of one version as a tree (each under the nearest code above it that the version
     has a row for), with each code's own sums."""
@@ -144,8 +150,9 @@ class CodeTree:
         self.by_code = by_code
         self.children: dict[str, list[str]] = defaultdict(list)
         self.tops: list[str] = []
+        self._values: dict[str, Amounts] = {}
         for code in sorted(by_code):
-            parent = next((code[:n] for n in (5, 3) if n < len(code) and code[:n] in by_code), None)
+            parent = parent_code(code, by_code)
             if parent is None:
                 self.tops.append(code)
             else:
@@ -154,6 +161,8 @@ class CodeTree:
     def value(self, code: str) -> Amounts:
         """The table's figure for *code*: its own row's, or the sum of the rows below it for an
         amount its row leaves empty (or when it has no row)."""
+        if code in self._values:
+            return self._values[code]
         own, _lines = self.by_code[code]
         below = [self.value(c) for c in self.children.get(code, [])]
         result: Amounts = {}
@@ -163,6 +172,7 @@ class CodeTree:
             else:
                 present = [b[name] for b in below if b[name] is not None]
                 result[name] = sum(present) if present else None  # type: ignore[arg-type]
+        self._values[code] = result
         return result
 
     def lines(self, code: str) -> int:

@@ -3,31 +3,16 @@ and counting what is in the database (to show that a rejected file writes nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import Dataset, DatasetVersion, DataState
 from portal.spending.models import AreaTotal, BudgetLine, Indicator, LivelihoodProject
-
-
-@pytest.fixture
-def in_lang(app: Flask) -> Callable[[str], AbstractContextManager[None]]:
-    """``with in_lang("en"): …`` runs code in a request context whose messages are in English."""
-
-    @contextmanager
-    def context(lang: str = "en") -> Iterator[None]:
-        with app.test_request_context(f"/{lang}/"):
-            g.lang = lang
-            yield
-
-    return context
 
 
 def database_counts(session: Session) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.datasets.models import Stage
-from portal.spending.aggregation import AreaMapper, leaf_codes
+from portal.spending.aggregation import AreaMapper, leaf_codes, parent_code
 from portal.spending.upload.codes import (
     SplitCodeReader,
     code_problem,
@@ -604,10 +604,7 @@ class SpendingCheck:
 
     def parent_of(self, code: str) -> str | None:
         """The nearest code above *code* that the table has a row for."""
-        for length in (5, 3):
-            if length < len(code) and code[:length] in self.tallies:
-                return code[:length]
-        return None
+        return parent_code(code, self.tallies)
 
     def tolerance(self, index: int, summands: int) -> int:
         """How far a subtotal may be from the sum of *summands* rows by rounding alone: one unit
@@ -652,89 +649,49 @@ class SpendingCheck:
     def _hold(self, code: str, index: int, own: int, listed: int, derived: int, rows: int) -> int:
         """Hold a 类 or 款 row against the rows directly below it; returns what the levels above
         are held against."""
+        consistent = self._compare(index, self.tallies[code][0], code, own, listed, derived, rows)
+        return own if consistent else derived
+
+    def _hold_totals(self, index: int, tops: list[str], reliable: dict[str, int]) -> None:
+        total = self.totals[index] if self.totals is not None else None
+        assert total is not None and self.totals_row is not None
+        listed = sum(self._own(c, index) or 0 for c in tops)
+        derived = sum(reliable[c] for c in tops)
+        self._compare(index, self.totals_row, None, total, listed, derived, len(tops))
+
+    def _compare(
+        self,
+        index: int,
+        row: int,
+        code: str | None,
+        own: int,
+        listed: int,
+        derived: int,
+        rows: int,
+    ) -> bool:
+        """Hold a subtotal (of *code*, or the totals row) against the *listed* sum of the *rows*
+        below it: equal, or within rounding (a warning), is consistent. Beyond rounding it is
+        still consistent when it agrees with what the rows below add up to once their own
+        inconsistencies are set aside (*derived*): those are reported where they are."""
         difference = own - listed
         if difference == 0:
-            return own
+            return True
         tolerance = self.tolerance(index, rows)
-        row = self.tallies[code][0]
-        header = self.layout.header_of(self.layout.amount_columns[AMOUNT_KEYS[index]])
         figures = {
             "code": code,
+            "row": row,
             "total": self._show(own),
             "sum": self._show(listed),
             "difference": self._show(abs(difference)),
         }
-        if abs(difference) <= tolerance:
-            self.log.add(
-                Problem(
-                    _l(
-                        "Rounding: row %(row)s (%(code)s) shows %(total)s, the rows below it add up to %(sum)s — a difference of %(difference)s, within the rounding of the table's last digit. The table's own figure is kept.",
-                        row=row,
-                        **figures,
-                    ),
-                    row,
-                    header,
-                    self._show(own),
-                    Severity.WARNING,
-                )
-            )
-            return own
-        if abs(own - derived) <= tolerance:
-            return own  # the rows below are inconsistent with theirs: that is reported there
-        if len(code) == 3:
-            message = _l(
-                "Class %(code)s totals %(total)s, but the sections and items below it add up to %(sum)s (a difference of %(difference)s).",
-                **figures,
-            )
-        else:
-            message = _l(
-                "Section %(code)s totals %(total)s, but the items below it add up to %(sum)s (a difference of %(difference)s).",
-                **figures,
-            )
-        self.log.add(Problem(message, row, header, self._show(own)))
-        return derived
-
-    def _hold_totals(self, index: int, tops: list[str], reliable: dict[str, int]) -> None:
-        assert self.totals is not None
-        total = self.totals[index]
-        assert total is not None
-        listed = sum(self._own(c, index) or 0 for c in tops)
-        derived = sum(reliable[c] for c in tops)
-        difference = total - listed
-        if difference == 0:
-            return
-        tolerance = self.tolerance(index, len(tops))
+        rounding = abs(difference) <= tolerance
+        if not rounding and abs(own - derived) <= tolerance:
+            return True
+        message = _subtotal_message(code, rounding, figures)
         header = self.layout.header_of(self.layout.amount_columns[AMOUNT_KEYS[index]])
-        figures = {
-            "total": self._show(total),
-            "sum": self._show(listed),
-            "difference": self._show(abs(difference)),
-        }
-        if abs(difference) <= tolerance:
-            self.log.add(
-                Problem(
-                    _l(
-                        "Rounding: the totals row shows %(total)s, the classes add up to %(sum)s — a difference of %(difference)s, within the rounding of the table's last digit. The table's own total is kept.",
-                        **figures,
-                    ),
-                    self.totals_row,
-                    header,
-                    self._show(total),
-                    Severity.WARNING,
-                )
-            )
-        elif abs(total - derived) > tolerance:
-            self.log.add(
-                Problem(
-                    _l(
-                        "The totals row shows %(total)s, but the classes add up to %(sum)s (a difference of %(difference)s).",
-                        **figures,
-                    ),
-                    self.totals_row,
-                    header,
-                    self._show(total),
-                )
-            )
+        severity = Severity.WARNING if rounding else Severity.ERROR
+        self.log.add(Problem(message, row, header, self._show(own), severity))
+        return rounding
 
     def _show(self, fen: int) -> str:
         return f"{format_amount(fen, self.unit)} {self.unit.zh}"
@@ -760,3 +717,30 @@ class SpendingCheck:
 
     def classes(self) -> list[str]:
         return sorted({code[:3] for code in self.tallies})
+
+
+def _subtotal_message(code: str | None, rounding: bool, figures: dict[str, Any]) -> LazyString:
+    if rounding and code is None:
+        return _l(
+            "Rounding: the totals row shows %(total)s, the classes add up to %(sum)s — a difference of %(difference)s, within the rounding of the table's last digit. The table's own total is kept.",
+            **figures,
+        )
+    if rounding:
+        return _l(
+            "Rounding: row %(row)s (%(code)s) shows %(total)s, the rows below it add up to %(sum)s — a difference of %(difference)s, within the rounding of the table's last digit. The table's own figure is kept.",
+            **figures,
+        )
+    if code is None:
+        return _l(
+            "The totals row shows %(total)s, but the classes add up to %(sum)s (a difference of %(difference)s).",
+            **figures,
+        )
+    if len(code) == 3:
+        return _l(
+            "Class %(code)s totals %(total)s, but the sections and items below it add up to %(sum)s (a difference of %(difference)s).",
+            **figures,
+        )
+    return _l(
+        "Section %(code)s totals %(total)s, but the items below it add up to %(sum)s (a difference of %(difference)s).",
+        **figures,
+    )

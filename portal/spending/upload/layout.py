@@ -286,7 +286,6 @@ def _role(words: list[str], year: int) -> tuple[str, str]:
         return "year", ""
     if lowest in PROJECT_WORDS:
         return "project", ""
-    label = "|".join(words)
     if any(is_comparison(w) for w in words):
         return "ignored", "comparison"
     if any(y != year for w in words for y in years_in(w)):
@@ -298,7 +297,6 @@ def _role(words: list[str], year: int) -> tuple[str, str]:
         return (stage or "amount"), ""
     if any(w in CODE_WORDS for w in words):
         return "code", ""
-    del label
     return "ignored", "unknown"
 
 
