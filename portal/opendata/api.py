@@ -84,6 +84,8 @@ def headline_json(headline: services.Headline) -> dict[str, Any]:
         if headline.per_resident is not None
         else None,
         "share_of_general_budget": ratio(headline.share_of_general),
+        # "table": of the same table's total (it covers every class); "city": of the city facts
+        "share_of_general_budget_basis": headline.share_basis or None,
         "change_on_previous_year": ratio(headline.change),
         "staff_related": figures_json(headline.staff),
     }

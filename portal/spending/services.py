@@ -7,12 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
+from portal.datasets.models import CITYWIDE, MUNICIPAL
 from portal.spending.areas import AREAS, AREAS_BY_SLUG, Area
 from portal.spending.queries import CodeRow, Figures, NationalRow, Snapshot, YearSpending
 
 #: National function → the city's 类 code that corresponds to it.
 FUNCTION_CODES = {"education": "205", "social_security": "208", "health": "210"}
 HUNDRED_MILLION_IN_WAN = Decimal(10000)  # 1 亿元 = 10,000 万元
+
+
+def level_name(level: str) -> str:
+    """Whose spending a version is: the whole city, the city level, or a named unit."""
+    return {CITYWIDE: _("The whole city (全市)"), MUNICIPAL: _("City level (市本级)")}.get(
+        level, level
+    )
 
 
 class UnknownYear(LookupError):

@@ -182,4 +182,4 @@ def _page_context() -> dict[str, object]:
                 pass
         return url_for("pages.home", lang=lang)
 
-    return {"switch_url": switch_url}
+    return {"switch_url": switch_url, "level_name": services.level_name}

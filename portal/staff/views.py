@@ -23,19 +23,18 @@ from werkzeug.wrappers import Response
 from portal.accounts.permissions import roles_required
 from portal.datasets.actions import flags_token, publish_flags
 from portal.datasets.models import (
-    CITYWIDE,
-    MUNICIPAL,
     DatasetKind,
     DatasetVersion,
     Stage,
     VersionStatus,
 )
-from portal.datasets.services import published_version, version_reading
+from portal.datasets.services import current_data_version, published_version, version_reading
 from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
 from portal.errors import handle_http_error, user_error
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
+from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
 from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
@@ -95,7 +94,7 @@ def _labels() -> dict[str, Any]:
         "kind_label": kind_label,
         "stage_label": stage_label,
         "version_state": version_state,
-        "level_label": level_label,
+        "level_label": level_name,
         "role_names": role_names,
         "note_names": note_names,
         "unit_label": unit_label,
@@ -111,12 +110,6 @@ def fen_in_unit(fen: int | None, unit: str | None) -> str:
         return format_amount(int(fen), Unit(unit or "wan"))
     except ValueError:
         return "—"
-
-
-def level_label(level: str) -> str:
-    return {CITYWIDE: _("The whole city (全市)"), MUNICIPAL: _("City level (市本级)")}.get(
-        level, level
-    )
 
 
 def unit_label(value: str | None) -> str:
@@ -278,13 +271,25 @@ def version(version_id: int) -> str:
             )
 
         amount = STAGE_COLUMN.get(item.dataset.stage, "executed")
-        flags = publish_flags(session, item) if item.status == VersionStatus.DRAFT else []
+        # Flags depend on the draft and on what is published (the data version says when that
+        # changed): paging through a large preview does not sum the lines again.
+        flags = (
+            cache.get_or_compute(
+                ("flags", current_data_version(session), *preview.version_key(item)),
+                lambda: list(publish_flags(session, item)),
+            )
+            if item.status == VersionStatus.DRAFT
+            else []
+        )
         if flags:
             action_form.confirm.data = flags_token(flags)
         context.update(
             reading=version_reading(item),
             flags=flags,
-            names=file_names(session, item.id),
+            names={
+                **(file_names(session, compared.id) if compared else {}),
+                **file_names(session, item.id),
+            },
             counts=counts,
             shown=shown,
             page=page,
