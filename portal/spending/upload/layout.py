@@ -370,6 +370,10 @@ def find_layout(
     _apply_corrections(layout, request)
     _read_unit(layout, rows[:start], request, problems)
     _check_roles(layout, request.stage, problems)
+    # The lines are read as far as the last column used: a sheet with stray cells far to the
+    # right (or thousands of empty columns) costs nothing more.
+    used = [c.index for c in layout.columns if c.role != "ignored"]
+    layout.width = max(used) + 1 if used else 1
     return layout, problems
 
 
