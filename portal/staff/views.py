@@ -251,14 +251,16 @@ def version(version_id: int) -> str:
     context: dict[str, Any] = {}
     kind = item.dataset.kind
     if kind == DatasetKind.SPENDING:
-        shown = request.args.get("list", "changed")
-        shown = shown if shown in preview.CHANGE_KINDS else "changed"
         page = request.args.get("page", 1, type=int) or 1
         cache = preview.preview_cache()
         pair = (*preview.version_key(item), *preview.version_key(compared))
         counts = cache.get_or_compute(
             ("counts", *pair), lambda: preview.line_change_counts(session, item.id, old_id)
         )
+        # By default the first list with lines in it (a first version only adds).
+        default = next((k for k in preview.CHANGE_KINDS[::-1] if counts[k]), "changed")
+        shown = request.args.get("list", default)
+        shown = shown if shown in preview.CHANGE_KINDS else default
         mapper = load_mapper(session)
         mapping = preview.version_key(published_version(session, DatasetKind.MAPPING))
 
