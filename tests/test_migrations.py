@@ -55,3 +55,39 @@ def test_the_search_index_is_built_for_items_already_there(tmp_path) -> None:
         stored = set(connection.scalars(sa.text("SELECT gram FROM proposal_search_gram")))
     engine.dispose()
     assert stored == grams(text) and "托育" in stored
+
+
+def test_money_becomes_whole_fen_and_spending_a_level(tmp_path) -> None:
+    """Upgrading a database of whole yuan (revision 0005) keeps every amount's value: the stored
+    integers become 分, and the spending published so far belongs to the whole city."""
+    import sqlalchemy as sa
+
+    from portal.db import make_engine
+    from portal.migrations import upgrade_database
+
+    engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    upgrade_database(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO dataset (id, kind, year, stage) VALUES (1, 'spending', 2024, 'final')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO dataset_version (id, dataset_id, number, status, title, source,"
+                " sample, sha256, row_count) VALUES (1, 1, 1, 'draft', 't', '', 0, 'x', 1)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO budget_line (version_id, code, department, project, budget,"
+                " adjusted, executed) VALUES (1, '2050202', '', '', 12345678, NULL, 5)"
+            )
+        )
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        line = connection.execute(sa.text("SELECT budget, adjusted, executed FROM budget_line"))
+        level = connection.scalar(sa.text("SELECT level FROM dataset"))
+        assert tuple(line.one()) == (1234567800, None, 500) and level == "citywide"
+    engine.dispose()

@@ -22,10 +22,31 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None:
     """Migrate the database behind *bind* to *revision* (every branch's newest by default)."""
     config = alembic_config()
-    if isinstance(bind, Engine):
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        _upgrade_sqlite(bind, config, revision)
+    elif isinstance(bind, Engine):
         with bind.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     else:
         config.attributes["connection"] = bind
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
+    """SQLite changes a constraint by rebuilding the table, which its foreign-key checks refuse
+    while other tables refer to it: they are switched off for the migration (they cannot be,
+    inside a transaction), and every reference is checked before they are switched on again."""
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke references: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
