@@ -63,7 +63,7 @@ def test_money_becomes_whole_fen_and_spending_a_level(tmp_path) -> None:
     import sqlalchemy as sa
 
     from portal.db import make_engine
-    from portal.migrations import upgrade_database
+    from portal.migrations import downgrade_database, upgrade_database
 
     engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
     upgrade_database(engine, "0005")
@@ -85,9 +85,21 @@ def test_money_becomes_whole_fen_and_spending_a_level(tmp_path) -> None:
                 " adjusted, executed) VALUES (1, '2050202', '', '', 12345678, NULL, 5)"
             )
         )
+    def stored() -> tuple[tuple[object, ...], str | None]:
+        with engine.connect() as connection:
+            line = connection.execute(sa.text("SELECT budget, adjusted, executed FROM budget_line"))
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("dataset")}
+            level = (
+                connection.scalar(sa.text("SELECT level FROM dataset"))
+                if "level" in columns
+                else None
+            )
+            return tuple(line.one()), level
+
     upgrade_database(engine)
-    with engine.connect() as connection:
-        line = connection.execute(sa.text("SELECT budget, adjusted, executed FROM budget_line"))
-        level = connection.scalar(sa.text("SELECT level FROM dataset"))
-        assert tuple(line.one()) == (1234567800, None, 500) and level == "citywide"
+    assert stored() == ((1234567800, None, 500), "citywide")
+    downgrade_database(engine, "0005")  # and back: whole yuan again, no level
+    assert stored() == ((12345678, None, 5), None)
+    upgrade_database(engine)
+    assert stored() == ((1234567800, None, 500), "citywide")
     engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -23,7 +24,7 @@ def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None
     """Migrate the database behind *bind* to *revision* (every branch's newest by default)."""
     config = alembic_config()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        _upgrade_sqlite(bind, config, revision)
+        _migrate_sqlite(bind, config, lambda: command.upgrade(config, revision))
     elif isinstance(bind, Engine):
         with bind.begin() as connection:
             config.attributes["connection"] = connection
@@ -33,7 +34,18 @@ def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None
         command.upgrade(config, revision)
 
 
-def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
+def downgrade_database(engine: Engine, revision: str) -> None:
+    """Migrate the database back to *revision* (for rolling a deployment back)."""
+    config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine, config, lambda: command.downgrade(config, revision))
+        return
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def _migrate_sqlite(engine: Engine, config: Config, migrate: Callable[[], None]) -> None:
     """SQLite changes a constraint by rebuilding the table, which its foreign-key checks refuse
     while other tables refer to it: they are switched off for the migration (they cannot be,
     inside a transaction), and every reference is checked before they are switched on again."""
@@ -44,7 +56,7 @@ def _upgrade_sqlite(engine: Engine, config: Config, revision: str) -> None:
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                migrate()
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"the migration broke references: {broken[:5]}")
