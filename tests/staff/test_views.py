@@ -5,13 +5,16 @@ preview, publishing, the public pages changing, restoring the previous version, 
 from __future__ import annotations
 
 import io
+import json
 import re
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
+from portal.spending.models import BudgetLine
 from portal.spending.upload import import_spending
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in
@@ -333,3 +336,56 @@ def test_the_preview_pages_its_lists(client, session, in_lang) -> None:
     )
     ordered = sorted(rows, key=lambda r: (r[0], r[2], r[3]))  # code, department, project
     assert ordered[-1][3] in third and ordered[0][3] not in third
+
+
+def test_a_column_read_wrongly_is_corrected_on_the_form(app, client, session) -> None:
+    """A table whose headers the portal does not know is reported with how it was read; naming
+    the columns on the form imports it, and the version records the correction."""
+    editor = signed_in(client, session, "editor", "corrector@example.org")
+    content = csv_bytes(
+        [["2050202", "小学教育", "12.00"], ["2050203", "初中教育", "8.50"]],
+        headers=["科目编码", "说明", "本期数"],  # neither a name nor an amount header it knows
+    )
+    response = editor.post(
+        "/en/staff/upload/spending",
+        data={**upload_data(content, "odd.csv"), "csrf_token": token(editor, "/en/staff/")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "No column of amounts was found" in html and "How the file was read" in html
+    assert "本期数" in html  # the header as the file writes it, in the table of columns
+
+    response = editor.post(
+        "/en/staff/upload/spending",
+        data={
+            **upload_data(content, "odd.csv", name_column="B", amount_column="c"),
+            "csrf_token": token(editor, "/en/staff/"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    version_id = int(re.search(r"/versions/(\d+)", response.headers["Location"]).group(1))
+    reading = json.loads(session.get(DatasetVersion, version_id).reading)
+    assert sorted(reading["layout"]["corrected"]) == ["executed", "name"]
+    assert {"letter": "C", "header": "本期数", "role": "executed", "note": ""} in reading["layout"][
+        "columns"
+    ]
+    lines = session.scalars(
+        select(BudgetLine.executed).where(BudgetLine.version_id == version_id)
+    ).all()
+    assert sorted(lines) == [Decimal("8.50"), Decimal("12.00")]
+
+
+def test_a_column_letter_that_is_not_one_is_refused(app, client, session) -> None:
+    editor = signed_in(client, session, "editor", "letters@example.org")
+    response = editor.post(
+        "/en/staff/upload/spending",
+        data={
+            **upload_data(csv_bytes(VALID_2023), "t.csv", amount_column="列3"),
+            "csrf_token": token(editor, "/en/staff/"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200  # the form again, with the message by the field
+    assert "Give a column by its letter, e.g. A or C." in response.get_data(as_text=True)
