@@ -96,7 +96,7 @@ class SpendingCheck:
     totals_row: int | None = None
     #: The totals row's amounts, in 分 (``None`` where it leaves one empty).
     totals: list[int | None] | None = None
-    #: Codes not in the classification, with the row they first appear on.
+    #: Codes the classification data has no name for, with the row they first appear on.
     unlisted: dict[str, int] = field(default_factory=dict)
     #: (row, key) of lines whose key hash was seen before; confirmed by :meth:`confirm_duplicates`.
     suspected_duplicates: list[tuple[int, LineKey]] = field(default_factory=list)
@@ -568,14 +568,14 @@ class SpendingCheck:
             name = self.names.get(code, "")
             if name:
                 message = _l(
-                    "Code %(code)s is not in the classification (names of %(year)s). It is accepted and shown with the name the file gives it: “%(name)s”.",
+                    "The portal's classification data has no name for code %(code)s (names of %(year)s). The code is accepted and shown with the name the file gives it: “%(name)s”.",
                     code=code,
                     year=year,
                     name=name,
                 )
             else:
                 message = _l(
-                    "Code %(code)s is not in the classification (names of %(year)s), and the file gives it no name. It is accepted and shown by its code.",
+                    "The portal's classification data has no name for code %(code)s (names of %(year)s), and the file gives it none. The code is accepted and shown by its code.",
                     code=code,
                     year=year,
                 )
