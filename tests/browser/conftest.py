@@ -44,6 +44,8 @@ CSP_RECORDER = (
 #: An editor's account in the live server's database, for the back-office pages.
 EDITOR_EMAIL = "editor@example.org"
 EDITOR_PASSWORD = "browser tests only"
+#: A second editor, for the upload pages: sign-ins are rate-limited per account.
+UPLOADER_EMAIL = "uploader@example.org"
 
 SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
 
@@ -70,7 +72,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         from portal.db import get_session
 
         session = get_session()
-        create_user(session, email=EDITOR_EMAIL, role="editor", password=EDITOR_PASSWORD)
+        for email in (EDITOR_EMAIL, UPLOADER_EMAIL):
+            create_user(session, email=email, role="editor", password=EDITOR_PASSWORD)
         session.commit()
     server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

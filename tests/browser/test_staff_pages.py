@@ -18,11 +18,13 @@ require_chromium()
 pytestmark = pytest.mark.browser
 
 
-def signed_in_page(new_context: Any, live_server: str, viewport: str, lang: str) -> PageWatch:
+def signed_in_page(
+    new_context: Any, live_server: str, viewport: str, lang: str, email: str = EDITOR_EMAIL
+) -> PageWatch:
     watch = PageWatch(new_context(viewport))
     page = watch.page
     page.goto(f"{live_server}/{lang}/login")
-    page.fill("input[name=email]", EDITOR_EMAIL)
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", EDITOR_PASSWORD)
     page.click("form [type=submit]")
     page.wait_for_load_state()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, require_chromium
+from tests.browser.conftest import SCREENSHOTS, UPLOADER_EMAIL, require_chromium
 from tests.browser.test_pages import axe_problems, overflow_problems
 from tests.browser.test_staff_pages import signed_in_page
 from tests.spending.gallery import education_bureau_budget
@@ -39,7 +39,7 @@ def test_upload_report_and_draft_pages(
     table = education_bureau_budget()
     path = tmp_path / table.filename
     path.write_bytes(table.content)
-    watch = signed_in_page(new_context, live_server, viewport, lang)
+    watch = signed_in_page(new_context, live_server, viewport, lang, UPLOADER_EMAIL)
     page = watch.page
     problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
