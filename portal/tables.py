@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from portal.downloads import safe_row
 from portal.i18n import format_number, format_ratio, format_yuan, table_amount, table_unit
 
 
@@ -81,7 +82,7 @@ class Table:
         """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([c.csv_header(unit_10k) for c in self.columns])
+        writer.writerow(safe_row([c.csv_header(unit_10k) for c in self.columns]))
         for row in [*self.rows, *self.footer]:
-            writer.writerow([c.raw(row.get(c.key)) for c in self.columns])
+            writer.writerow(safe_row([c.raw(row.get(c.key)) for c in self.columns]))
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -31,6 +31,7 @@ from portal.datasets.models import (
 from portal.datasets.services import current_data_version, published_version, version_reading
 from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
+from portal.downloads import attachment
 from portal.errors import handle_http_error, user_error
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
@@ -378,7 +379,7 @@ def original(version_id: int) -> Response:
     name = item.original_filename or f"version-{item.id}"
     mimetype = mimetypes.guess_type(PurePosixPath(name).name)[0] or "application/octet-stream"
     response = Response(content, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Content-Disposition"] = attachment(name)
     response.headers["Cache-Control"] = "no-store"
     return response
 
