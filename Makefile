@@ -9,7 +9,7 @@ TRANSLATIONS := portal/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite lint setup install translations extract-messages update-messages vendor bench clean browser-deps
+.PHONY: run test test-sqlite lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ lint: install
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/ruff format --check portal
 	$(BIN)/mypy
+
+## Security checks: bandit over portal/ (medium severity and up), pip-audit on the installed pins
+## (skips with a message when no vulnerability database is reachable).
+audit: install
+	$(BIN)/bandit -q -r portal -ll
+	$(BIN)/python scripts/pip_audit.py
 
 vendor:
 	bash scripts/vendor.sh

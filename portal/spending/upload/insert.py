@@ -88,8 +88,9 @@ def _insert_lines_sqlite(
     def statement(rows: int) -> str:
         if rows not in statements:
             one = f"({int(version_id)},?,?,?,?,?,?)"
+            # The table, the columns and the integer id are ours; the values are bound.
             statements[rows] = (
-                f"INSERT INTO {BudgetLine.__tablename__} ({_LINE_COLUMNS}) VALUES "
+                f"INSERT INTO {BudgetLine.__tablename__} ({_LINE_COLUMNS}) VALUES "  # nosec B608
                 + ",".join([one] * rows)
             )
         return statements[rows]
