@@ -159,7 +159,9 @@ def item_view(
             latest.disclosure_due = derived.disclosure_due
 
     timeline = []
-    for event in item.events:
+    # Shown in the order things happened; events recorded late (a reply entered after the
+    # feedback it prompted) take their place by date, recording order breaking ties.
+    for event in sorted(item.events, key=lambda e: (e.occurred_on, e.seq)):
         details = _details(event.details)
         entry = TimelineEntry(
             event.occurred_on,

@@ -162,14 +162,6 @@ def level_label(level: int) -> str:
     return {1: _("Class (类)"), 2: _("Section (款)"), 3: _("Item (项)")}[level]
 
 
-def name_status(row: services.DrillRow) -> str:
-    if row.from_file:
-        return _("name as given in the file")
-    if row.names_year is not None:
-        return _("name of %(year)s", year=row.names_year)
-    return _("yes") if row.verified else _("not yet verified")
-
-
 def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
     rows = []
     for row in services.drill_down(snapshot, spending, slug):
@@ -180,7 +172,6 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
                 or _("(name not in the classification)"),
                 "level": level_label(row.level),
                 "level_class": f"level-{row.level}",
-                "verified": name_status(row),
                 **_money_cells(row.figures),
             }
         )
@@ -208,7 +199,6 @@ def _lines_columns() -> list[Column]:
         Column("name", _("Name")),
         Column("level", _("Level")),
         *_money_columns(),
-        Column("verified", _("Name verified")),
     ]
 
 

@@ -1,0 +1,70 @@
+"""What a reader of an item's page needs to follow it: the timeline in the order things happened
+(whatever order they were recorded in), and a reply's text with the line breaks it was typed with."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from portal.proposals import services
+from portal.proposals.models import Disclosure, Satisfaction
+from tests.proposals.conftest import CLERK
+
+
+def timeline_labels(html: str) -> list[str]:
+    section = html.split('class="p-timeline"', 1)[1].split("</ol>", 1)[0]
+    return re.findall(r"(Replied|Feedback from the submitter|Published in full)", section)
+
+
+def test_the_timeline_is_in_date_order_when_feedback_is_recorded_after_publication(
+    client, session, make_item
+) -> None:
+    item = make_item(title="关于时间线顺序的建议")
+    services.record_reply(
+        session,
+        item,
+        on=date(2026, 10, 1),
+        document_number="序〔2026〕1号",
+        reply_class="A",
+        summary="摘要",
+        text="全文",
+        actor=CLERK,
+    )
+    services.publish(session, item, on=date(2026, 10, 8), mode=Disclosure.FULL, actor=CLERK)
+    # The deputy's form of 7 October reaches the clerk after the publication was recorded.
+    services.give_feedback(
+        session,
+        item,
+        submitter_id=item.lead_submitter_id,
+        handling=Satisfaction.SATISFIED,
+        result=Satisfaction.SATISFIED,
+        comment="满意",
+        on=date(2026, 10, 7),
+        actor=CLERK,
+    )
+    session.commit()
+    html = client.get(f"/en/proposals/{item.id}").get_data(as_text=True)
+    labels = timeline_labels(html)
+    assert labels.index("Feedback from the submitter") < labels.index("Published in full"), labels
+
+
+def test_line_breaks_typed_in_a_reply_are_kept(client, session, make_item) -> None:
+    item = make_item(title="关于换行的建议")
+    services.record_reply(
+        session,
+        item,
+        on=date(2026, 10, 1),
+        document_number="行〔2026〕1号",
+        reply_class="A",
+        summary="摘要",
+        text="一、第一行\r\n二、第二行\r\n\r\n第二段",
+        actor=CLERK,
+    )
+    services.publish(session, item, on=date(2026, 10, 2), mode=Disclosure.FULL, actor=CLERK)
+    session.commit()
+    html = client.get(f"/zh/proposals/{item.id}").get_data(as_text=True)
+    assert '<p class="keep-lines">一、第一行\n二、第二行</p>' in html
+    assert '<p class="keep-lines">第二段</p>' in html
+    css = (Path(__file__).parents[2] / "static/css/proposals.css").read_text(encoding="utf-8")
+    assert re.search(r"\.keep-lines\s*\{\s*white-space:\s*pre-line", css)
