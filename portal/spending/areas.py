@@ -13,7 +13,8 @@ class Area:
     slug: str
     name: LazyString
     tagline: LazyString
-    #: One fixed colour per area (Okabe–Ito, colour-blind safe), the same on every page and chart.
+    #: One fixed colour per area (Okabe–Ito; wine from Paul Tol's palette instead of black, which
+    #: read as missing), colour-blind safe, the same on every page and chart.
     colour: str
     #: The national function (see data/national.csv) this area sits in, for the national context.
     national_function: str | None
@@ -42,7 +43,7 @@ AREAS: tuple[Area, ...] = (
         "social-assistance",
         _l("Support for vulnerable groups"),
         _l("The vulnerable are supported"),
-        "#000000",
+        "#882255",
         "social_security",
     ),
 )

@@ -31,15 +31,18 @@
   var TOTALS_COLOUR = "#333333";
   var NATIONAL_COLOUR = "#999999";
   var NEUTRAL = "#555555";
+  var BUDGET_COLOUR = "#5d9cc4";
+  var EXECUTED_COLOUR = "#0b4f6c";
 
   var lang = (document.documentElement.getAttribute("lang") || "").trim() || "en";
   var isZh = /^zh\b/i.test(lang);
 
   var DEFAULT_LABELS = isZh
     ? { budget: "预算数", adjusted: "调整预算数", executed: "决算数",
-        city: "本市", national: "全国", growth: "增长率" }
+        city: "本市", national: "全国", growth: "增长率", notFromZero: "纵轴不从零开始" }
     : { budget: "Budget", adjusted: "Adjusted budget", executed: "Outturn",
-        city: "City", national: "National", growth: "Growth" };
+        city: "City", national: "National", growth: "Growth",
+        notFromZero: "The axis does not start at zero" };
 
   /* ---------- number formatting ---------- */
 
@@ -249,6 +252,30 @@
     };
   }
 
+  // A "nice" number at or below v: one or two significant figures (8,734 -> 8,000).
+  function niceFloor(v) {
+    if (!(v > 0)) return 0;
+    var step = Math.pow(10, Math.floor(Math.log(v) / Math.LN10));
+    if (v / step < 2) step /= 2;
+    return Math.floor(v / step) * step;
+  }
+
+  // A trend's axis: from zero the year-to-year changes of a large total look flat, so the axis
+  // starts just below the smallest value and its title says it does not start at zero.
+  function trendYAxis(values, labels) {
+    var nums = values.filter(isNum);
+    if (nums.length === 0) return moneyYAxis();
+    var lo = Math.min.apply(null, nums), hi = Math.max.apply(null, nums);
+    var pad = (hi - lo) * 0.25 || Math.abs(hi) * 0.1;
+    var min = lo > 0 ? niceFloor(lo - pad) : null;
+    if (min === null || min <= 0) return moneyYAxis();
+    var axis = moneyYAxis();
+    axis.beginAtZero = false;
+    axis.min = min;
+    axis.title = { display: true, text: labels.notFromZero };
+    return axis;
+  }
+
   /* ---------- chart builders ---------- */
 
   function buildAreas(data, labels) {
@@ -257,31 +284,29 @@
     }
     var areas = data.areas.filter(function (a) { return a && typeof a === "object"; });
     if (areas.length === 0) throw new ChartDataError("bad-data");
-    var colours = areas.map(function (a) { return safeColour(a.colour, NEUTRAL); });
     var names = areas.map(function (a) { return String(a.name != null ? a.name : (a.slug || "")); });
     var budget = areas.map(function (a) { return toNum(a.budget); });
     var executed = areas.map(function (a) { return toNum(a.executed); });
 
+    // One colour per series (not per area), so the legend's boxes are the bars' own colours:
+    // light outlined = budget, solid = final accounts. The areas are named on the axis.
     var datasets = [{
       label: labels.budget,
       data: budget,
-      backgroundColor: colours.map(function (c) { return withAlpha(c, 0.35); }),
-      borderColor: colours,
-      borderWidth: 2,
-      portalLegend: { fillStyle: withAlpha(NEUTRAL, 0.35), strokeStyle: NEUTRAL }
+      backgroundColor: withAlpha(BUDGET_COLOUR, 0.3),
+      borderColor: BUDGET_COLOUR,
+      borderWidth: 2
     }];
     if (!allNull(executed)) {
       datasets.push({
         label: labels.executed,
         data: executed,
-        backgroundColor: colours,
-        borderColor: colours,
-        borderWidth: 2,
-        portalLegend: { fillStyle: NEUTRAL, strokeStyle: NEUTRAL }
+        backgroundColor: EXECUTED_COLOUR,
+        borderColor: EXECUTED_COLOUR,
+        borderWidth: 2
       });
     }
 
-    var baseGenerate = Chart.defaults.plugins.legend.labels.generateLabels;
     return {
       type: "bar",
       data: { labels: names, datasets: datasets },
@@ -315,24 +340,7 @@
           y: moneyYAxis()
         },
         plugins: {
-          legend: {
-            position: "top",
-            labels: {
-              // Bars are coloured per area, so the legend shows neutral
-              // boxes: light outlined = budget, solid dark = executed.
-              generateLabels: function (chart) {
-                return baseGenerate(chart).map(function (item) {
-                  var ds = chart.data.datasets[item.datasetIndex];
-                  if (ds && ds.portalLegend) {
-                    item.fillStyle = ds.portalLegend.fillStyle;
-                    item.strokeStyle = ds.portalLegend.strokeStyle;
-                    item.lineWidth = 2;
-                  }
-                  return item;
-                });
-              }
-            }
-          },
+          legend: { position: "top" },
           tooltip: moneyTooltip()
         }
       })
@@ -391,7 +399,7 @@
       options: baseOptions({
         scales: {
           x: { grid: { display: false } },
-          y: moneyYAxis()
+          y: trendYAxis(budget.concat(executed), labels)
         },
         plugins: {
           legend: {
@@ -554,13 +562,15 @@
         }),
         backgroundColor: colour,
         borderColor: "#ffffff",
-        borderWidth: 1
+        borderWidth: 1,
+        clip: false // a bar at 100% keeps its top edge
       };
     });
     return {
       type: "bar",
       data: { labels: spec.labels.map(String), datasets: datasets },
       options: baseOptions({
+        layout: { padding: { top: 6 } },
         scales: {
           x: { stacked: stacked, grid: { display: false } },
           y: {
