@@ -85,6 +85,18 @@ def table_unit() -> str:
     return _("10,000 yuan") if is_zh() else _("CNY million")
 
 
+def large_amount(wan: Decimal | None) -> str:
+    """A large sum for a table cell in :func:`large_unit`: 亿元 in Chinese, CNY billion in English,
+    two decimals (national series, which are published in 亿元)."""
+    if wan is None:
+        return "—"
+    return format_decimal(wan.scaleb(-4 if is_zh() else -5), format="#,##0.00")
+
+
+def large_unit() -> str:
+    return _("100 million yuan") if is_zh() else _("CNY billion")
+
+
 def format_yuan(amount: Decimal | None) -> str:
     """A small sum in yuan, e.g. per resident: "2,345元" / "CNY 2,345"."""
     if amount is None:

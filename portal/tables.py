@@ -12,14 +12,23 @@ from typing import Any
 from flask_babel import gettext as _
 
 from portal.downloads import safe_row
-from portal.i18n import format_number, format_ratio, format_yuan, table_amount, table_unit
+from portal.i18n import (
+    format_number,
+    format_ratio,
+    format_yuan,
+    large_amount,
+    large_unit,
+    table_amount,
+    table_unit,
+)
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    #: text | code | money (万元) | ratio | yuan | number | int
+    #: text | code | money (万元) | money_large (亿元, for national series) | ratio |
+    #: change (a signed ratio: +7.8%) | yuan | number | int
     kind: str = "text"
     #: Optional key of a row field holding a link for this cell.
     link_key: str | None = None
@@ -32,11 +41,15 @@ class Column:
         """Header with its unit, for HTML."""
         if self.kind == "money":
             return _("%(label)s (%(unit)s)", label=self.label, unit=table_unit())
+        if self.kind == "money_large":
+            return _("%(label)s (%(unit)s)", label=self.label, unit=large_unit())
         return self.label
 
     def csv_header(self, unit_10k: str) -> str:
         if self.kind == "money":
             return _("%(label)s (%(unit)s)", label=self.label, unit=unit_10k)
+        if self.kind == "money_large":
+            return _("%(label)s (%(unit)s)", label=self.label, unit=_("100 million yuan"))
         return self.label
 
     def display(self, value: Any) -> str:
@@ -44,8 +57,12 @@ class Column:
             return "—"
         if self.kind == "money":
             return table_amount(value)
+        if self.kind == "money_large":
+            return large_amount(value)
         if self.kind == "ratio":
             return format_ratio(value)
+        if self.kind == "change":
+            return format_ratio(value, signed=True)
         if self.kind == "yuan":
             return format_yuan(value)
         if self.kind == "number":
@@ -58,8 +75,10 @@ class Column:
         if value is None:
             return ""
         if isinstance(value, Decimal):
-            if self.kind == "ratio":
+            if self.kind in ("ratio", "change"):
                 return f"{value:.4f}"
+            if self.kind == "money_large":
+                return f"{value.scaleb(-4):f}"
             if self.kind == "yuan":
                 return f"{value:.2f}"
             return f"{value:f}"

@@ -109,7 +109,7 @@ def _areas_columns() -> list[Column]:
         *_money_columns(),
         Column("per_resident", _("Per resident"), "yuan"),
         Column("share", _("Share of the seven areas"), "ratio"),
-        Column("change", _("Change on previous year"), "ratio"),
+        Column("change", _("Change on previous year"), "change"),
     ]
 
 
@@ -140,7 +140,7 @@ def _series_table(snapshot: Snapshot, slug: str | None, name: str, caption: str)
             *_money_columns(),
             Column("per_resident", _("Per resident"), "yuan"),
             Column("share_of_general", _("Share of all general public budget spending"), "ratio"),
-            Column("change", _("Change on previous year"), "ratio"),
+            Column("change", _("Change on previous year"), "change"),
         ],
         rows=rows,
         csv_url=_csv(name, area=slug),
@@ -309,16 +309,17 @@ def national_table(context: services.NationalContext) -> Table:
         caption=_("%(name)s: this city beside the whole country", name=name),
         columns=[
             Column("year", _("Year")),
-            Column("city", city_label, "money"),
-            Column("city_growth", _("This city: growth"), "ratio"),
-            Column("national", _("Whole country"), "money"),
-            Column("national_growth", _("Whole country: growth"), "ratio"),
+            Column("city", city_label, "money_large"),
+            Column("city_growth", _("This city: growth"), "change"),
+            Column("national", _("Whole country"), "money_large"),
+            Column("national_growth", _("Whole country: growth"), "change"),
         ],
         rows=rows,
         csv_url=_csv(f"national-{context.function}"),
         note=_(
             "Growth compares each year with the one before; where the earlier year is not in the "
-            "series, it is shown as “—”. Money in the table is converted from 100 million yuan."
+            "series, it is shown as “—”. The national series is published in 100 million yuan; "
+            "the city's figures are given in the same unit."
         ),
     )
 

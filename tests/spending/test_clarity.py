@@ -3,6 +3,8 @@ provenance of names is explained on the about-data page, not marked on every lin
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -25,3 +27,25 @@ def test_the_drill_down_shows_names_without_verification_marks(client, lang, mar
     assert csv.status_code == 200
     for mark in marks:
         assert mark not in csv.get_data(as_text=True)
+
+
+def test_a_change_reads_the_same_on_the_card_and_in_the_table(client) -> None:
+    """ "+7.8%" on a card is "+7.8%" in the table, not "7.8%"."""
+    html = client.get("/zh/?year=2024").get_data(as_text=True)
+    table = html.split('id="table-areas"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td[^>]*>\s*([+\-−]?\d[\d.,]*%)\s*</td>", table)
+    assert cells, "no percentages in the areas table"
+    cards = set(re.findall(r"[+\-−]\d+\.\d%", html.split('id="table-areas"', 1)[0]))
+    assert cards, "no signed change on the cards"
+    assert cards <= set(cells), (cards, cells)
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("zh", "亿元"), ("en", "CNY billion")])
+def test_national_figures_are_in_their_own_unit(client, lang, unit) -> None:
+    """The national series is published in 亿元: shown as such (41,242.00), not as nine-digit 万元."""
+    html = client.get(f"/{lang}/areas/education?year=2023").get_data(as_text=True)
+    table = html.split('id="table-national-', 1)[1].split("</table>", 1)[0]
+    assert unit in table
+    assert not re.search(r"\d{3},\d{3},\d{3}\.00", table)
+    csv = client.get(f"/{lang}/download/national-education.csv").get_data(as_text=True)
+    assert "100 million yuan" in csv or "亿元" in csv
