@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.accounts.models import Role, User
 from portal.accounts.passwords import hash_password
 from portal.accounts.permissions import roles_required
-from portal.accounts.services import AccountError, create_user
+from portal.accounts.services import AccountError, create_user, end_sessions_of
 from portal.audit import record_audit
 from portal.db import get_session
 from portal.errors import user_error
@@ -119,8 +119,6 @@ def toggle_active(user_id: int) -> Response:
             user.active = not user.active
             session = get_session()
             if not user.active:
-                from portal.accounts.views import end_sessions_of
-
                 end_sessions_of(user.id)
             record_audit(
                 session,
@@ -150,8 +148,6 @@ def reset_password(user_id: int) -> str | Response:
         return redirect(url_for(".index"))
     password = temporary_password()
     user.password_hash = hash_password(password)
-    from portal.accounts.views import end_sessions_of
-
     end_sessions_of(user.id)
     record_audit(
         get_session(),

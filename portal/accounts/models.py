@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Enum, Float, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -56,3 +56,15 @@ class ServerSession(Base):
     data: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateLimitCounter(Base):
+    """One fixed-window counter of the login limits, when there is no Redis: kept in the database
+    so that every worker (and every server) counts the same attempts."""
+
+    __tablename__ = "rate_limit_counter"
+
+    limit_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    #: When the window ends, in seconds since the epoch (as the ``limits`` library counts time).
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

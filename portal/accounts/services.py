@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app, g
 from flask import session as flask_session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from portal.accounts.passwords import (
     hash_password,
     verify_password,
 )
-from portal.accounts.sessions import PortalSession
+from portal.accounts.sessions import PortalSession, ServerSideSessionInterface
 from portal.audit import record_audit
 
 
@@ -82,10 +83,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def sign_in(session: Session, user: User) -> None:
-    """Start a fresh server-side session for *user* (new token: no session fixation)."""
+    """Start a fresh server-side session for *user*: a new token (no session fixation) and a new
+    CSRF token (one handed out before sign-in, perhaps to someone else, is worth nothing after)."""
     current = flask_session._get_current_object()  # type: ignore[attr-defined]
     if isinstance(current, PortalSession):
         current.regenerate()
+    forget_csrf_token()
     login_user(user)
     record_audit(session, "login", target_type="user", target_id=user.id, summary=user.email)
 
@@ -93,7 +96,15 @@ def sign_in(session: Session, user: User) -> None:
 def sign_out(session: Session, user: User) -> None:
     record_audit(session, "logout", target_type="user", target_id=user.id, summary=user.email)
     logout_user()
-    flask_session.clear()  # the record is deleted when the response is saved
+    flask_session.clear()  # the record is deleted with this request's transaction
+    forget_csrf_token()
+
+
+def forget_csrf_token() -> None:
+    """Flask-WTF keeps the raw token in the session and the signed one for this request in ``g``."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    flask_session.pop(field, None)
+    g.pop(field, None)
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
@@ -107,3 +118,23 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     record_audit(
         session, "account.password", target_type="user", target_id=user.id, summary=user.email
     )
+
+
+def end_other_sessions(user_id: int) -> None:
+    """Sign the user out everywhere but here (after a password change)."""
+    end_sessions_of(user_id, keep_token=getattr(flask_session, "token", None))
+
+
+def purge_expired_sessions() -> None:
+    """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.store.purge_expired(interface.lifetimes(current_app)[0])
+
+
+def end_sessions_of(user_id: int, keep_token: str | None = None) -> None:
+    """Sign a user out of every session (but the one with *keep_token*), with the request's
+    transaction."""
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.end_sessions_of(user_id, keep_token)

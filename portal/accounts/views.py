@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask import session as flask_session
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,7 +10,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import services
 from portal.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm
 from portal.accounts.permissions import login_required, safe_next
-from portal.accounts.sessions import ServerSideSessionInterface, token_hash
+from portal.accounts.sessions import ServerSideSessionInterface, SessionStoreUnavailable
 from portal.db import get_session
 from portal.extensions import limiter
 from portal.web import language_blueprint
@@ -20,8 +19,8 @@ accounts = language_blueprint("accounts", __name__)
 
 
 def _login_email_key() -> str:
-    """Rate-limit key per account: the e-mail address being tried."""
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+    """Rate-limit key per account: the e-mail address being tried (as long as an address can be)."""
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
 def home_for_user() -> str:
@@ -48,6 +47,10 @@ def _endpoints() -> set[str]:
     methods=["POST"],
 )
 def login() -> str | Response:
+    g.private_page = True
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface) and not interface.store.available():
+        raise SessionStoreUnavailable()  # say so now, not after the password has been typed
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -56,7 +59,7 @@ def login() -> str | Response:
         user = services.authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
             services.sign_in(session, user)
-            purge_expired_sessions()
+            services.purge_expired_sessions()
             return redirect(safe_next(form.next.data) or home_for_user())
         form.password.errors.append(_("The e-mail address or password is not right."))
     return render_template("accounts/login.html", form=form)
@@ -87,7 +90,7 @@ def change_password() -> str | Response:
         except services.AccountError:
             form.current.errors = [*form.current.errors, _("The current password is not right.")]
         else:
-            end_other_sessions(current_user.id)
+            services.end_other_sessions(current_user.id)
             flash(_("Your password has been changed. Other sessions have been signed out."))
             return redirect(home_for_user())
     return render_template("accounts/password.html", form=form)
@@ -95,23 +98,3 @@ def change_password() -> str | Response:
 
 def current_app_config(key: str) -> str:
     return str(current_app.config[key])
-
-
-def end_other_sessions(user_id: int) -> None:
-    """Sign the user out everywhere but here (after a password change)."""
-    token = getattr(flask_session, "token", None)
-    end_sessions_of(user_id, keep=token_hash(token) if token else None)
-
-
-def purge_expired_sessions() -> None:
-    """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
-    interface = current_app.session_interface
-    if isinstance(interface, ServerSideSessionInterface):
-        interface.store.purge_expired(interface.lifetimes(current_app)[0], get_session())
-
-
-def end_sessions_of(user_id: int, keep: str | None = None) -> None:
-    """Sign a user out of every session (but *keep*, a token hash)."""
-    interface = current_app.session_interface
-    if isinstance(interface, ServerSideSessionInterface):
-        interface.store.delete_for_user(user_id, keep=keep)
