@@ -316,10 +316,26 @@ def national_table(context: services.NationalContext) -> Table:
         ],
         rows=rows,
         csv_url=_csv(f"national-{context.function}"),
-        note=_(
-            "Growth compares each year with the one before; where the earlier year is not in the "
-            "series, it is shown as “—”. The national series is published in 100 million yuan; "
-            "the city's figures are given in the same unit."
+        note=" ".join(
+            [
+                _(
+                    "Growth compares each year with the one before; where the earlier year is not "
+                    "in the series, it is shown as “—”. The national series is published in 100 "
+                    "million yuan; the city's figures are given in the same unit."
+                ),
+                *(
+                    [
+                        _(
+                            "The city's figure here is the whole class %(code)s, as the national "
+                            "series counts it; the area's total counts only the lines of the "
+                            "class that belong to this area, so it can be smaller.",
+                            code=context.city_code,
+                        )
+                    ]
+                    if context.city_code
+                    else []
+                ),
+            ]
         ),
     )
 

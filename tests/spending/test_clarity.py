@@ -4,6 +4,7 @@ provenance of names is explained on the about-data page, not marked on every lin
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -49,3 +50,9 @@ def test_national_figures_are_in_their_own_unit(client, lang, unit) -> None:
     assert not re.search(r"\d{3},\d{3},\d{3}\.00", table)
     csv = client.get(f"/{lang}/download/national-education.csv").get_data(as_text=True)
     assert "100 million yuan" in csv or "亿元" in csv
+
+
+def test_where_the_class_total_meets_the_area_total_the_page_says_why_they_differ(client) -> None:
+    html = unescape(client.get("/en/areas/education?year=2023").get_data(as_text=True))
+    assert "The city's figure here is the whole class 205" in html
+    assert "so it can be smaller" in html
