@@ -125,23 +125,36 @@ def format_number(value: Decimal | int | None, places: int = 2) -> str:
     return format_decimal(value, format=pattern)
 
 
-def format_day(value: date | datetime | None) -> str:
-    if value is None:
-        return "—"
-    return format_date(value, format="long")
-
-
-#: Moments (when something was recorded) are shown in China's time.
+#: Moments (when something was recorded) are shown in China's time, labelled as such.
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
-def format_moment(value: datetime | None) -> str:
-    """A timestamp in China's time, e.g. 2026年11月26日 09:30 / Nov 26, 2026, 9:30 AM."""
+def in_china(value: datetime) -> datetime:
+    """*value* in China's time (a naive value is UTC, as SQLite hands it back)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA)
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A day, e.g. 2026年11月26日 / November 26, 2026; a moment counts in China's time, so
+    something published at 01:00 in Beijing is dated that day, not the day before (UTC)."""
     if value is None:
         return "—"
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=UTC)
-    return babel_format_datetime(value, format="medium", tzinfo=CHINA, locale=get_locale())
+    if isinstance(value, datetime):
+        value = in_china(value).date()
+    return format_date(value, format="long")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp in Beijing time, said so: 2026年11月26日 09:30（北京时间） /
+    Nov 26, 2026, 9:30 AM (Beijing time) — the same on every page, public or staff."""
+    if value is None:
+        return "—"
+    moment = babel_format_datetime(
+        in_china(value), format="medium", tzinfo=CHINA, locale=get_locale()
+    )
+    return _("%(moment)s (Beijing time)", moment=moment)
 
 
 def init_app(app: Flask) -> None:
