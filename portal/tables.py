@@ -32,6 +32,13 @@ class Column:
     kind: str = "text"
     #: Optional key of a row field holding a link for this cell.
     link_key: str | None = None
+    #: Shown on a phone. On a narrow screen each row is stacked (every cell under its label); a
+    #: column that only adds detail (a level, an adjusted budget) is left to wider screens and to
+    #: the CSV. The first column (the row's name) and the figures a table exists for stay.
+    phone: bool = True
+    #: Part of the row's name (a code's name beside the code): stacked on a phone, it is shown
+    #: with the name, without a label of its own.
+    names_row: bool = False
 
     @property
     def numeric(self) -> bool:

@@ -35,7 +35,7 @@ def status_label(status: str) -> str:
 def _money_columns() -> list[Column]:
     return [
         Column("budget", _("Budget"), "money"),
-        Column("adjusted", _("Adjusted budget"), "money"),
+        Column("adjusted", _("Adjusted budget"), "money", phone=False),
         Column("executed", _("Final accounts"), "money"),
         Column("execution_rate", _("Execution rate"), "ratio"),
     ]
@@ -196,8 +196,8 @@ def lines_table(snapshot: Snapshot, spending: YearSpending, slug: str) -> Table:
 def _lines_columns() -> list[Column]:
     return [
         Column("code", _("Code"), "code"),
-        Column("name", _("Name")),
-        Column("level", _("Level")),
+        Column("name", _("Name"), names_row=True),
+        Column("level", _("Level"), phone=False),  # on a phone, indentation shows the level
         *_money_columns(),
     ]
 

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
 }
 
 #: Records CSP violations. Init scripts are injected over the DevTools protocol, so the page's
