@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask
 from whitenoise import WhiteNoise
 
-from portal import db, extensions, i18n
+from portal import db, extensions, i18n, urls
 from portal.config import PROJECT_ROOT, load_config
-from portal.security import SecurityHeaders
+from portal.security import SecurityHeaders, behind_proxies
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,10 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _warn_about_the_public_address(app)
 
     db.init_app(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    urls.init_app(app)
 
     from portal import accounts, errors, proposals, staff, web
     from portal.cli import register_commands
@@ -55,5 +57,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
 
     static = WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/", max_age=31536000)
-    app.wsgi_app = SecurityHeaders(static)  # type: ignore[method-assign]
+    secured = SecurityHeaders(static, hsts_max_age=app.config["HSTS_MAX_AGE"])
+    # Outermost: everything inside sees the client's address, scheme and host as our proxies
+    # state them (and only ours).
+    app.wsgi_app = behind_proxies(secured, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     return app
+
+
+def _warn_about_the_public_address(app: Flask) -> None:
+    if app.config["DEBUG"] or app.config["TESTING"]:
+        return
+    if not app.config["PUBLIC_URL"]:
+        app.logger.warning(
+            "PORTAL_PUBLIC_URL is not set: absolute URLs (the Atom feed) name whatever host a "
+            "request gives. Set it to the address the public uses, e.g. https://spending.example.gov.cn"
+        )
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.logger.warning(
+            "Any Host header is accepted: set PORTAL_PUBLIC_URL or PORTAL_TRUSTED_HOSTS."
+        )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    exc,
     func,
     select,
 )
@@ -63,14 +64,15 @@ class Database:
 
         This is the hot path of every cached page (reading the data version): no session, no
         transaction, no pool checkout. A broken connection (database restarted) is replaced once;
-        a second failure propagates."""
+        a second failure, or failing to connect at all, propagates as SQLAlchemy's own error (so
+        that :func:`database_unavailable` can tell an unreachable database from a bug)."""
         if self.test_connection is not None:
             return self.test_connection.exec_driver_sql(sql).scalar()
         for attempt in (1, 2):
-            connection = getattr(self._reader, "connection", None)
-            if connection is None:
-                connection = self._reader.connection = self._autocommit_connection()
+            kept = getattr(self._reader, "connection", None)
             try:
+                connection = kept if kept is not None else self._autocommit_connection()
+                self._reader.connection = connection
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql)
@@ -78,13 +80,25 @@ class Database:
                 finally:
                     cursor.close()
                 return row[0] if row else None
-            except Exception:
-                self._reader.connection = None
-                with suppress(Exception):
-                    connection.close()
-                if attempt == 2:
+            except Exception as error:
+                broken, self._reader.connection = getattr(self._reader, "connection", None), None
+                if broken is not None:
+                    with suppress(Exception):
+                        broken.close()
+                if attempt == 2 or kept is None:
+                    dbapi_error = self.engine.dialect.loaded_dbapi.Error
+                    if isinstance(error, dbapi_error):
+                        raise exc.DBAPIError.instance(sql, None, error, dbapi_error) from error
                     raise
         return None  # pragma: no cover - the loop returns or raises
+
+    def dispose(self) -> None:
+        """Close this thread's reader connection and every pooled one (tests, shutdown)."""
+        connection, self._reader.connection = getattr(self._reader, "connection", None), None
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
+        self.engine.dispose()
 
     def _autocommit_connection(self) -> Any:
         proxy = self.engine.raw_connection()
@@ -94,6 +108,29 @@ class Database:
         if self.engine.dialect.name == "postgresql":
             connection.autocommit = True  # SQLite connections are already in autocommit mode
         return connection
+
+
+#: SQLite's primary result codes that say the database cannot be used at the moment (no access,
+#: busy or locked, out of memory, read-only, I/O error, corrupt, full, cannot open, locking
+#: protocol, not a database) rather than that a statement is wrong.
+SQLITE_UNAVAILABLE = {3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 26}
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether *error* means the database cannot be reached or used right now (the reader should
+    try again later: 503), rather than a bug (500)."""
+    if isinstance(error, exc.DisconnectionError | exc.TimeoutError):
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in SQLITE_UNAVAILABLE
+    # Other drivers (psycopg): an operational error is the server, not the statement (connection
+    # refused or lost, shut down, cancelled, serialization failure).
+    return isinstance(error, exc.OperationalError)
 
 
 #: How much of a SQLite database file is memory-mapped (the portal's read path).

@@ -1,12 +1,23 @@
-"""Error pages: localised HTML for pages, RFC 7807 problem+json for the API."""
+"""Error pages: localised HTML for pages, RFC 7807 problem+json for the API.
+
+A database that cannot be reached is not a bug: it is answered with a 503 and ``Retry-After``,
+on a page that needs neither the database nor the session, and the next request after the
+database is back is served as usual (connections are re-established, nothing needs a restart)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from portal.db import database_unavailable
+from portal.extensions import login_manager
 from portal.i18n import LANGUAGES, best_language
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or used at the moment."""
 
 
 def _titles() -> dict[int, str]:
@@ -40,10 +51,14 @@ def wants_json() -> bool:
 
 
 def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original and database_unavailable(original):
+        # Raised outside a view (opening the session, committing at the edge): Flask hands it
+        # over as a 500.
+        return handle_unavailable(original)
     code = error.code or 500
-    if "lang" not in g:
-        first = request.path.strip("/").split("/", 1)[0]
-        g.lang = first if first in LANGUAGES else best_language()
+    _ensure_language()
+    _ensure_url_adapter()
     title = _titles().get(code, error.name)
     # Werkzeug's stock descriptions are English-only; ours are passed in already translated.
     detail = error.description if getattr(error, "portal_message", False) else _default_detail(code)
@@ -51,15 +66,63 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         response = jsonify(type="about:blank", title=title, status=code, detail=detail)
         response.status_code = code
         response.mimetype = "application/problem+json"
-        return response, code
-    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+    else:
+        if isinstance(error, DatabaseUnavailable):
+            _without_the_database()
+        body = render_template("errors/error.html", code=code, title=title, detail=detail)
+        response = current_app.make_response((body, code))
+    if code == 503:
+        response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+        response.headers["Cache-Control"] = "no-store"
+    return response, code
+
+
+def handle_unavailable(error: BaseException) -> tuple[Response | str, int]:
+    _ensure_language()
+    current_app.logger.error("database unavailable: %s", error)
+    message = _(
+        "The portal cannot reach its data at the moment. Nothing is lost: please try again in a"
+        " few minutes."
+    )
+    return handle_http_error(user_error(DatabaseUnavailable, message))
 
 
 def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
-    from flask import current_app
-
+    if database_unavailable(error):
+        return handle_unavailable(error)
     current_app.logger.exception("unhandled error", exc_info=error)
     return handle_http_error(InternalServerError())
+
+
+def _ensure_language() -> None:
+    """The reader's language, from the address when the request failed before it was read (the
+    first message translated fixes the language of the whole response)."""
+    if "lang" not in g:
+        first = request.path.strip("/").split("/", 1)[0]
+        g.lang = first if first in LANGUAGES else best_language()
+
+
+def _without_the_database() -> None:
+    """Let the layout render with no database: nobody is signed in (the user, like the server-side
+    session, would be read from it) and there are no flashed messages (kept in the session)."""
+    g._login_user = login_manager.anonymous_user()  # what Flask-Login's current_user returns
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    context.flashes = []
+    if context._session is None:  # opening the session failed: nothing is saved either
+        context._session = current_app.session_interface.make_null_session(current_app)
+
+
+def _ensure_url_adapter() -> None:
+    """A request whose ``Host`` was refused (not a trusted host, or not a host name at all) has no
+    URL adapter, and its error page could not build a single link: give it one for the public
+    address (the links are relative anyway)."""
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    if context.url_adapter is None:
+        context.url_adapter = current_app.url_map.bind(
+            current_app.config["SERVER_NAME"] or "localhost",
+            script_name=request.script_root or "/",
+            url_scheme=current_app.config["PREFERRED_URL_SCHEME"],
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -67,11 +67,13 @@ def test_health_503_when_database_unreachable(tmp_path) -> None:
 
 
 def test_pages_fail_politely_when_database_unreachable(tmp_path) -> None:
+    """An outage, not a bug: 503 with Retry-After (tests/test_faults.py stops a real database)."""
     app = create_app(
         {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"}
     )
     response = app.test_client().get("/en/")
-    assert response.status_code == 500 and "Something went wrong" in response.get_data(as_text=True)
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+    assert "cannot reach its data" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("secret", [None, "", "dev", "short-key"])
