@@ -235,7 +235,6 @@ def feed() -> Response:
         entries=entries,
         updated=max((i.published_on for i in items if i.published_on), default=None),
         classes=reply_classes(),
-        host=request.host.split(":")[0],
     )
     return Response(body, mimetype="application/atom+xml")
 
