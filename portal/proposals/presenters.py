@@ -12,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from portal.i18n import format_day, localized
+from portal.i18n import format_day, is_zh, localized
 from portal.proposals import labels
 from portal.proposals.models import (
     AWAITING_BUREAU,
@@ -65,6 +65,16 @@ class RoundView:
         if self.reply is None or self.access is not Access.FULL:
             return ""
         return localized(self.reply.text, self.reply.text_en)
+
+    @property
+    def untranslated(self) -> bool:
+        """Shown in English, but the reply has no English text: the Chinese original is shown
+        instead, and the page says so (and marks it as Chinese)."""
+        if self.reply is None or is_zh():
+            return False
+        summary = bool(self.summary) and not self.reply.summary_en
+        text = bool(self.text) and not self.reply.text_en
+        return summary or text
 
 
 @dataclass

@@ -68,3 +68,32 @@ def test_line_breaks_typed_in_a_reply_are_kept(client, session, make_item) -> No
     assert '<p class="keep-lines">第二段</p>' in html
     css = (Path(__file__).parents[2] / "static/css/proposals.css").read_text(encoding="utf-8")
     assert re.search(r"\.keep-lines\s*\{\s*white-space:\s*pre-line", css)
+
+
+def test_a_reply_without_english_text_says_so_on_the_english_page(client, session, make_item):
+    item = make_item(title="关于未译答复的建议")
+    services.record_reply(
+        session,
+        item,
+        on=date(2026, 10, 1),
+        document_number="译〔2026〕1号",
+        reply_class="A",
+        summary="只有中文摘要",
+        text="只有中文全文",
+        actor=CLERK,
+    )
+    services.publish(session, item, on=date(2026, 10, 2), mode=Disclosure.FULL, actor=CLERK)
+    session.commit()
+    en = client.get(f"/en/proposals/{item.id}").get_data(as_text=True)
+    assert "This reply has no English translation: the Chinese original is shown." in en
+    assert '<p class="p-summary" lang="zh-CN">只有中文摘要</p>' in en
+    zh = client.get(f"/zh/proposals/{item.id}").get_data(as_text=True)
+    assert "没有英文译文" not in zh
+
+
+def test_money_in_english_replies_is_written_the_english_way() -> None:
+    """The sample replies' English text: "CNY 4.74 million was allocated", not "474 (10,000 yuan)
+    were allocated"."""
+    events = (Path(__file__).parents[2] / "data/proposals/events.csv").read_text(encoding="utf-8")
+    assert "(10,000 yuan) were" not in events
+    assert re.search(r"CNY [\d.,]+ million was allocated", events)
