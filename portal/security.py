@@ -102,6 +102,8 @@ class TrustedProxies:
             ip = ipaddress.ip_address((address or "").strip())
         except ValueError:
             return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped  # a dual-stack socket reports 10.0.0.2 as ::ffff:10.0.0.2
         return any(ip in network for network in self.networks)
 
     def __call__(

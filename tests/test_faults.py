@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -16,9 +17,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.cli import setup_database
+from portal.db import database_unavailable
 from tests.helpers import make_user, sign_in
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -208,3 +212,23 @@ def test_a_bug_is_still_a_500(tmp_path: Path) -> None:
     response = app.test_client().get("/en/")
     assert response.status_code == 500 and "Retry-After" not in response.headers
     app.extensions["portal.db"].dispose()
+
+
+def test_a_locked_sqlite_database_is_an_outage(tmp_path: Path) -> None:
+    """Another process holds the write lock past the wait: an outage (503), as SQLite says it."""
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    try:
+        with pytest.raises(DBAPIError) as caught, engine.connect() as connection:
+            connection.exec_driver_sql("SELECT x FROM t").all()
+        assert "locked" in str(caught.value) and database_unavailable(caught.value)
+        holder.execute("ROLLBACK")
+        with pytest.raises(DBAPIError) as wrong, engine.connect() as connection:
+            connection.exec_driver_sql("SELECT nothing FROM nowhere").all()
+        assert not database_unavailable(wrong.value)  # a wrong statement stays a bug
+    finally:
+        engine.dispose()
+        holder.close()

@@ -179,6 +179,11 @@ def test_a_list_of_trusted_proxies(make_app, session) -> None:
     assert last_login(session).ip == "203.0.113.9"
     assert ours.get_cookie("portal_session").secure
     assert ours.get("/zh/").headers["Strict-Transport-Security"] == HSTS
+    # A dual-stack socket names the same proxy ::ffff:10.1.2.3.
+    mapped = portal.test_client()
+    behind(mapped, "::ffff:10.1.2.3", "203.0.113.10")
+    assert sign_in(mapped, "proxy2@example.org", PASSWORD).status_code == 302
+    assert last_login(session).ip == "203.0.113.10"
     # Straight from the internet: the same headers are the client's own invention.
     direct = portal.test_client()
     behind(direct, "198.51.100.20", "203.0.113.9")
