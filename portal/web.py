@@ -1,12 +1,13 @@
-"""Request plumbing shared by every public page: the language prefix, one commit at the edge,
-and HTTP caching keyed on the data version."""
+"""Request plumbing shared by every page: the language prefix and its switch, ``<int:…>`` bounded
+to database integers, one commit at the edge, and HTTP caching keyed on the data version and the
+page's normalised known parameters."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -24,12 +25,15 @@ from flask import (
 )
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import BuildError, IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.datasets.services import DATA_VERSION_SQL
 from portal.db import commit_at_edge, database, get_session, rollback_at_edge
 from portal.i18n import LANGUAGES, best_language
+from portal.params import MAX_INT
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,11 +95,40 @@ def data_version() -> int:
     return int(g.data_version)
 
 
+#: A view's known query parameters, read and normalised: ``{name: canonical text}``, defaults and
+#: empty values left out. It may raise an HTTP error (a 400 for a malformed value).
+QueryReader = Callable[[], Mapping[str, str]]
+
+
+def no_query() -> dict[str, str]:
+    """For pages that take no query parameter: every parameter is ignored."""
+    return {}
+
+
+def use_query(known: Mapping[str, str]) -> dict[str, str]:
+    """Let the rest of the request see only *known* (the normalised known parameters): the view,
+    its templates and the language switch read ``request.args``, so nothing they produce can
+    depend on a parameter the cache key leaves out (``?utm_source=…``, ``?endpoint=…``)."""
+    query = {name: known[name] for name in sorted(known)}
+    request.args = ImmutableMultiDict(query)
+    g.page_query = query
+    return query
+
+
 def cached_by_data_version(
-    view: F | None = None, *, also_by: Callable[[], str] | None = None
+    view: F | None = None,
+    *,
+    query: QueryReader = no_query,
+    also_by: Callable[[], str] | None = None,
 ) -> Any:
     """Give a public GET view an ETag and Cache-Control tied to the data version, answer
     ``If-None-Match`` with 304, and serve repeat requests from the response cache.
+
+    The key is what the body depends on, and nothing else: the data version, ``also_by``, the
+    language, the endpoint with its (converted) path values, and the view's known parameters as
+    *query* reads them (parsed, defaults left out, sorted). Any other parameter is ignored, so a
+    link with ``?utm_source=…`` is served from the same entry, and a random ``?x=`` costs no
+    render. Never a request header: ``Host`` and the like are not part of it.
 
     ``also_by`` adds a part to the key for pages that change without a publish (e.g. "due in
     3 days" changes at midnight: ``also_by=lambda: today().isoformat()``). Readers with a session
@@ -104,16 +137,22 @@ def cached_by_data_version(
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
+            known = use_query(query())
             if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
                 response = current_app.make_response(view(*args, **kwargs))
                 response.headers["Cache-Control"] = "private, no-store"
                 return response
             version = data_version()
             extra = also_by() if also_by else ""
-            lang = g.get("lang", "")
-            digest = hashlib.blake2b(
-                f"{lang}|{extra}|{request.full_path}".encode(), digest_size=8
-            ).hexdigest()
+            key = (
+                version,
+                extra,
+                g.get("lang", ""),
+                request.endpoint,
+                tuple(sorted((k, str(v)) for k, v in kwargs.items())),
+                tuple(known.items()),
+            )
+            digest = hashlib.blake2b(repr(key[1:]).encode(), digest_size=8).hexdigest()
             etag = (
                 f"v{version}-{extra.replace('-', '')}-{digest}" if extra else f"v{version}-{digest}"
             )
@@ -121,7 +160,6 @@ def cached_by_data_version(
                 response = Response(status=304)
             else:
                 cache: ResponseCache = current_app.extensions["portal.response_cache"]
-                key = (version, extra, lang, request.full_path)
                 cached = cache.get(key)
                 if cached is None:
                     response = current_app.make_response(view(*args, **kwargs))
@@ -146,6 +184,38 @@ def cached_by_data_version(
         return cast(F, wrapper)
 
     return decorate(view) if view is not None else decorate
+
+
+def switch_url(lang: str) -> str:
+    """The same page in *lang*, for the layout's language switch: built from the page's endpoint,
+    its path values and the query parameters it declared (:func:`use_query`), never from the raw
+    query string (whose ``endpoint``, ``_external``, ``_scheme`` or ``_anchor`` ``url_for`` would
+    take as its own arguments)."""
+    if request.endpoint and request.view_args is not None and g.get("lang"):
+        values = {**g.get("page_query", {}), **request.view_args, "lang": lang}
+        try:
+            return url_for(request.endpoint, **values)
+        except BuildError:  # an error page for an address that is not a page
+            pass
+    return url_for("pages.home", lang=lang)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` throughout the portal: ASCII digits only (``\\d`` also takes ``４８`` and
+    ``٤٨``), and at most what a database integer holds (2³¹−1), so an id too large for the
+    column is no page (404) rather than an overflow in the database."""
+
+    regex = r"[0-9]{1,12}"
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_INT,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 root = Blueprint("root", __name__)
@@ -173,7 +243,10 @@ def healthz() -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: their rules are compiled with the converter.
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
+    app.jinja_env.globals.update(switch_url=switch_url)
     app.register_blueprint(root)
 
     @app.after_request

@@ -5,31 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import render_template, request
-from flask_babel import gettext as _
+from flask import render_template
 from sqlalchemy import Select, func, select
-from werkzeug.exceptions import BadRequest
 
 from portal.accounts.permissions import roles_required
 from portal.audit.models import AuditEntry
 from portal.db import distinct_values, get_session
-from portal.errors import user_error
-from portal.web import language_blueprint
+from portal.params import date_param, int_param, text_param
+from portal.web import language_blueprint, use_query
 
 audit = language_blueprint("audit", __name__, "/staff/audit")
 PAGE_SIZE = 50
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise user_error(
-            BadRequest, _("“%(value)s” is not a date. Use the form 2026-11-26.", value=raw[:20])
-        ) from None
 
 
 def filtered(stmt: Select[Any], filters: dict[str, object]) -> Select[Any]:
@@ -54,13 +40,13 @@ def filtered(stmt: Select[Any], filters: dict[str, object]) -> Select[Any]:
 def index() -> str:
     session = get_session()
     filters: dict[str, object] = {
-        "action": request.args.get("action", "").strip(),
-        "actor": request.args.get("actor", "").strip(),
-        "target": request.args.get("target", "").strip(),
-        "since": _date_arg("since"),
-        "until": _date_arg("until"),
+        "action": text_param("action"),
+        "actor": text_param("actor"),
+        "target": text_param("target"),
+        "since": date_param("since"),
+        "until": date_param("until"),
     }
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_param("page", 1, low=1, example="2") or 1
     total = session.scalar(filtered(select(func.count()).select_from(AuditEntry), filters)) or 0
     entries = session.scalars(
         filtered(select(AuditEntry), filters)
@@ -70,7 +56,7 @@ def index() -> str:
     ).all()
     actions = distinct_values(session, AuditEntry.action)
     targets = distinct_values(session, AuditEntry.target_type)
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = use_query({k: str(v) for k, v in filters.items() if v})
     return render_template(
         "audit/list.html",
         entries=entries,

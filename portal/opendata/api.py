@@ -17,7 +17,7 @@ from portal.i18n import LANGUAGES, wan_to_yuan
 from portal.spending import services
 from portal.spending.areas import AREAS, Area
 from portal.spending.queries import Figures, Provenance, Snapshot
-from portal.spending.views import area_or_404, published_year, snapshot
+from portal.spending.views import area_or_404, published_year, snapshot, year_query
 from portal.web import cached_by_data_version
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -101,7 +101,7 @@ def nothing_published(snap: Snapshot, **shape: Any) -> Any:
 
 
 @api.get("/areas")
-@cached_by_data_version
+@cached_by_data_version(query=year_query)
 def areas() -> Any:
     snap = snapshot()
     spending = published_year(snap)
@@ -162,7 +162,7 @@ def series_json(snap: Snapshot, slug: str | None) -> list[dict[str, Any]]:
 
 
 @api.get("/areas/<slug>")
-@cached_by_data_version
+@cached_by_data_version(query=year_query)
 def area(slug: str) -> Any:
     area = area_or_404(slug)
     snap = snapshot()

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-from portal.proposals.rules import today
-from portal.web import cached_by_data_version
+from typing import Any
 
-cached_by_data_version_and_day = cached_by_data_version(also_by=lambda: today().isoformat())
+from portal.proposals.rules import today
+from portal.web import QueryReader, cached_by_data_version, no_query
+
+
+def cached_by_data_version_and_day(view: Any = None, *, query: QueryReader = no_query) -> Any:
+    """:func:`portal.web.cached_by_data_version`, also keyed on today's date."""
+    return cached_by_data_version(view, query=query, also_by=lambda: today().isoformat())

@@ -1,5 +1,5 @@
 """The list's filters, read from a query string the same way for the pages and the API. An unknown
-value is refused (:class:`InvalidFilter`), never guessed."""
+value is refused (:class:`~portal.params.ParamError`), never guessed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
+from portal.params import ParamError, parse_int, parse_text
 from portal.proposals.models import HandlingRole, ItemKind, Satisfaction, Status
 from portal.spending.areas import AREA_SLUGS
 
@@ -19,18 +20,8 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off"}
 
 
-class InvalidFilter(ValueError):
-    """*kind* says what was expected: ``choice`` (one of *allowed*), ``number`` (like the
-    example in *allowed*) or ``length`` (text no longer than ``allowed[0]`` characters)."""
-
-    def __init__(
-        self, name: str, value: str, allowed: Collection[str], kind: str = "choice"
-    ) -> None:
-        super().__init__(f"{name}={value!r}")
-        self.name = name
-        self.value = value
-        self.allowed = list(allowed)
-        self.kind = kind
+class InvalidFilter(ParamError):
+    """A filter that is not one the list has (see :class:`portal.params.ParamError`)."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +46,12 @@ class ListFilters:
     PARAMS: ClassVar[dict[str, str]] = {"kind": "type", "reply_class": "class"}
 
     def query_args(self, **changes: object) -> dict[str, Any]:
-        """The query parameters that reproduce these filters (page 1 is left out)."""
+        """The query parameters that reproduce these filters, defaults left out (page 1, no
+        filter; ``replied=no`` is a filter, ``overdue=no`` is none)."""
         args: dict[str, Any] = {}
         for f in fields(self):
             value = changes.get(f.name, getattr(self, f.name))
-            if value is None or value is False or value == "" or (f.name == "page" and value == 1):
+            if value == f.default or value is None:
                 continue
             if isinstance(value, bool):
                 text = "yes" if value else "no"
@@ -75,12 +67,16 @@ class ListFilters:
         return bool(self.query_args(page=1))
 
 
-def _choice(args: Mapping[str, str], name: str, allowed: Collection[str]) -> str | None:
+def _choice(args: Mapping[str, str], name: str, allowed: Collection[str] | None) -> str | None:
+    """One of *allowed*; with ``None``, any short plain text (for a cache key read without the
+    database: the page itself checks the value)."""
     raw = (args.get(name) or "").strip()
     if raw == "":
         return None
+    if allowed is None:
+        return parse_text(name, raw, max_length=40) or None
     if raw not in allowed:
-        raise InvalidFilter(name, raw[:40], allowed)
+        raise InvalidFilter(name, raw, allowed)
     return raw
 
 
@@ -99,27 +95,29 @@ def _number(args: Mapping[str, str], name: str, low: int, high: int, example: st
     raw = (args.get(name) or "").strip()
     if raw == "":
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidFilter(name, raw[:40], [example], kind="number")
-    return int(raw)
+    value = parse_int(raw, low=low, high=high)
+    if value is None:
+        raise InvalidFilter(name, raw, [example], kind="number")
+    return value
 
 
-def parse_filters(args: Mapping[str, str], reply_classes: Collection[str]) -> ListFilters:
-    """Read the filters from *args* (a request's query string)."""
+def parse_filters(args: Mapping[str, str], reply_classes: Collection[str] | None) -> ListFilters:
+    """Read the filters from *args* (a request's query string). With *reply_classes* ``None`` the
+    class is not checked against the database's classes (see :func:`_choice`)."""
     kind = _choice(args, "type", [k.value for k in ItemKind])
     status = _choice(args, "status", [s.value for s in Status])
     handling = _choice(args, "handling", [s.value for s in Satisfaction])
     result = _choice(args, "result", [s.value for s in Satisfaction])
-    q = " ".join((args.get("q") or "").split())
-    if len(q) > MAX_QUERY:
-        raise InvalidFilter("q", q[:40] + "…", [str(MAX_QUERY)], kind="length")
+    q = parse_text("q", args.get("q") or "", max_length=MAX_QUERY)
     return ListFilters(
         year=_number(args, "year", 1949, 2999, "2025"),
         kind=ItemKind(kind) if kind else None,
         status=Status(status) if status else None,
         area=_choice(args, "area", AREA_SLUGS),
         role=_choice(args, "role", [*(r.value for r in HandlingRole), REPLYING]),
-        reply_class=_choice(args, "class", sorted(reply_classes)),
+        reply_class=_choice(
+            args, "class", None if reply_classes is None else sorted(reply_classes)
+        ),
         overdue=bool(_flag(args, "overdue")),
         due_soon=bool(_flag(args, "due_soon")),
         replied=_flag(args, "replied"),

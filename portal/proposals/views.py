@@ -19,16 +19,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import roles_required
 from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.i18n import LANGUAGES, localized
+from portal.params import ParamError, bad_request, int_id_or_404, int_param, shown
 from portal.proposals import labels, queries, services
 from portal.proposals.caching import cached_by_data_version_and_day
-from portal.proposals.filters import REPLYING, InvalidFilter, ListFilters, parse_filters
+from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters, parse_filters
 from portal.proposals.forms import FeedbackForm
 from portal.proposals.models import (
     AWAITING_BUREAU,
@@ -51,15 +52,11 @@ from portal.proposals.tables import budget_table, list_table, rate, stats_tables
 from portal.proposals.visibility import PUBLIC, current_viewer
 from portal.spending.areas import AREAS, AREAS_BY_SLUG
 from portal.spending.queries import published_snapshot
-from portal.web import cached_by_data_version, data_version, language_blueprint
+from portal.web import cached_by_data_version, data_version, language_blueprint, use_query
 
 pages = language_blueprint("proposals", __name__, "/proposals")
 my = language_blueprint("proposals_my", __name__, "/my/proposals")
 api = Blueprint("proposals_api", __name__, url_prefix="/api/v1/proposals")
-
-#: Ids beyond this are not ours (and would overflow a database integer).
-MAX_ID = 2**31 - 1
-
 
 # -- shared --------------------------------------------------------------------------------------
 
@@ -74,28 +71,23 @@ def reply_classes() -> list[ReplyClass]:
 def filters_or_400() -> ListFilters:
     try:
         return parse_filters(request.args, [c.code for c in reply_classes()])
-    except InvalidFilter as error:
-        name = error.name
-        if error.kind == "length":
-            message = _(
-                "The search text is too long: use at most %(count)s characters.",
-                count=error.allowed[0],
-            )
-        elif error.kind == "number":
-            message = _(
-                "“%(value)s” is not a valid value for “%(name)s”. Use a number such as %(example)s.",
-                value=error.value,
-                name=name,
-                example=error.allowed[0],
-            )
-        else:
-            message = _(
-                "“%(value)s” is not a valid value for “%(name)s”. Use one of: %(allowed)s.",
-                value=error.value,
-                name=name,
-                allowed=", ".join(error.allowed[:12]),
-            )
-        raise user_error(BadRequest, message) from None
+    except ParamError as error:
+        raise bad_request(error) from None
+
+
+def list_query() -> dict[str, str]:
+    """The list's known parameters, normalised without the database (the page checks the class):
+    the filters that reproduce it, page 1 left out."""
+    try:
+        return parse_filters(request.args, None).query_args()
+    except ParamError as error:
+        raise bad_request(error) from None
+
+
+def page_query() -> dict[str, str]:
+    """Only the page number (the deputy's list)."""
+    page = int_param("page", 1, low=1, high=MAX_PAGE)
+    return {"page": str(page)} if page != 1 else {}
 
 
 def page_or_404(filters: ListFilters, **kwargs: Any) -> queries.Page:
@@ -115,12 +107,15 @@ def page_or_404(filters: ListFilters, **kwargs: Any) -> queries.Page:
 
 
 def item_or_404(item_id: int) -> ProposalItem:
-    item = queries.get_item(get_session(), item_id) if 0 < item_id <= MAX_ID else None
+    message = _("There is no suggestion or proposal with the id %(id)s.", id=item_id)
+    item = queries.get_item(get_session(), int_id_or_404(item_id, message))
     if item is None:
-        raise user_error(
-            NotFound, _("There is no suggestion or proposal with the id %(id)s.", id=item_id)
-        )
+        raise user_error(NotFound, message)
     return item
+
+
+def no_table(name: str) -> str:
+    return _("There is no table called “%(name)s”.", name=shown(name))
 
 
 def has_sample(session: Session) -> bool:
@@ -167,7 +162,7 @@ def page_links(page: queries.Page, filters: ListFilters, endpoint: str) -> dict[
 
 
 @pages.get("")
-@cached_by_data_version_and_day
+@cached_by_data_version_and_day(query=list_query)
 def index() -> str:
     filters = filters_or_400()
     page = page_or_404(filters)
@@ -240,22 +235,22 @@ def feed() -> Response:
 
 
 @pages.get("/download/<name>.csv")
-@cached_by_data_version_and_day
+@cached_by_data_version_and_day(query=list_query)
 def table_csv(name: str) -> Response:
     session = get_session()
     if name == "list":
         filters = filters_or_400()
         items = queries.all_matching(session, filters, today(), rules().due_soon_days)
         table = list_table(items, today(), reply_classes(), filters)
-    elif name.startswith("budget-") and name.removeprefix("budget-").isdigit():
-        item = item_or_404(int(name.removeprefix("budget-")))
+    elif name.startswith("budget-"):
+        item = item_or_404(int_id_or_404(name.removeprefix("budget-"), no_table(name)))
         table = budget_table(
             budget_lines(published_snapshot(session, data_version()), item), item.id
         )
     else:
         tables = stats_tables(cached_stats(session, today(), data_version()), reply_classes())
         if name not in tables:
-            raise user_error(NotFound, _("There is no table called “%(name)s”.", name=name[:40]))
+            raise user_error(NotFound, no_table(name))
         table = tables[name]
     filename = f"proposals-{name}-{g.lang}.csv"
     return Response(
@@ -271,7 +266,8 @@ def table_csv(name: str) -> Response:
 @my.get("", endpoint="index")
 @roles_required(Role.DEPUTY.value)
 def my_index() -> str:
-    filters = ListFilters(page=filters_or_400().page)
+    use_query(page_query())
+    filters = ListFilters(page=int(request.args.get("page", 1)))
     submitter_id = current_user.submitter_id
     page = (
         page_or_404(filters, submitter_id=submitter_id)
@@ -379,7 +375,7 @@ def _language(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
 
 
 @api.get("", endpoint="index")
-@cached_by_data_version_and_day
+@cached_by_data_version_and_day(query=list_query)
 def api_list() -> Response:
     filters = filters_or_400()
     page = page_or_404(filters)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, g, render_template, request, url_for
+from flask import Response, g, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
-from werkzeug.routing import BuildError
 
 from portal.db import get_session
 from portal.errors import user_error
+from portal.params import parse_int, shown
 from portal.spending import services, tables
 from portal.spending.areas import AREAS, AREAS_BY_SLUG, Area
 from portal.spending.queries import CityNames, Snapshot, YearSpending, published_snapshot
@@ -22,7 +22,10 @@ pages = language_blueprint("pages", __name__)
 def _template_globals(state: BlueprintSetupState) -> None:
     # Globals (not a context processor) so that imported macros see them too.
     state.app.jinja_env.globals.update(
-        all_areas=AREAS, status_label=tables.status_label, published_city=published_city
+        all_areas=AREAS,
+        status_label=tables.status_label,
+        published_city=published_city,
+        level_name=services.level_name,
     )
 
 
@@ -39,14 +42,30 @@ def published_city() -> CityNames | None:
 
 def requested_year() -> int | None:
     """``?year=`` as an int, or ``None`` when absent; anything else is a 400 with a message."""
-    raw = request.args.get("year")
-    if raw is None or raw == "":
+    raw = (request.args.get("year") or "").strip()
+    if raw == "":
         return None
-    if not (raw.isdigit() and len(raw) == 4):
+    year = parse_int(raw, low=1000, high=9999) if len(raw) == 4 else None
+    if year is None:
         raise user_error(
-            BadRequest, _("“%(value)s” is not a year. Use four digits, e.g. 2024.", value=raw[:20])
+            BadRequest,
+            _("“%(value)s” is not a year. Use four digits, e.g. 2024.", value=shown(raw)),
         )
-    return int(raw)
+    return year
+
+
+def year_query() -> dict[str, str]:
+    """The known parameters of a page that shows one year (see ``cached_by_data_version``)."""
+    year = requested_year()
+    return {} if year is None else {"year": str(year)}
+
+
+def table_query() -> dict[str, str]:
+    """The known parameters of a table download: the year and the area (which must be one)."""
+    slug = (request.args.get("area") or "").strip()
+    if slug:
+        area_or_404(slug)
+    return {**year_query(), **({"area": slug} if slug else {})}
 
 
 def year_or_404(snapshot: Snapshot) -> YearSpending:
@@ -80,7 +99,7 @@ def published_year(snap: Snapshot) -> YearSpending | None:
 def area_or_404(slug: str) -> Area:
     area = AREAS_BY_SLUG.get(slug)
     if area is None:
-        raise user_error(NotFound, _("There is no area called “%(slug)s”.", slug=slug[:40]))
+        raise user_error(NotFound, _("There is no area called “%(slug)s”.", slug=shown(slug)))
     return area
 
 
@@ -89,7 +108,7 @@ def snapshot() -> Snapshot:
 
 
 @pages.get("/")
-@cached_by_data_version
+@cached_by_data_version(query=year_query)
 def home() -> str:
     snap = snapshot()
     spending = published_year(snap)
@@ -110,7 +129,7 @@ def home() -> str:
 
 
 @pages.get("/areas/<slug>")
-@cached_by_data_version
+@cached_by_data_version(query=year_query)
 def area(slug: str) -> str:
     area = area_or_404(slug)
     snap = snapshot()
@@ -147,7 +166,7 @@ def about_data() -> str:
 
 
 @pages.get("/download/<name>.csv")
-@cached_by_data_version
+@cached_by_data_version(query=table_query)
 def table_csv(name: str) -> Response:
     snap = snapshot()
     slug = request.args.get("area") or None
@@ -160,26 +179,10 @@ def table_csv(name: str) -> Response:
     if table is None and not snap.years:  # nothing published yet: the columns, no rows
         table = tables.empty_table(name, slug)
     if table is None:
-        raise user_error(NotFound, _("There is no table called “%(name)s”.", name=name[:40]))
+        raise user_error(NotFound, _("There is no table called “%(name)s”.", name=shown(name)))
     filename = "-".join(str(p) for p in (name, slug, year, g.lang) if p) + ".csv"
     return Response(
         table.to_csv(_("10,000 yuan")),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@pages.app_context_processor
-def _page_context() -> dict[str, object]:
-    """What the layout needs: the language switch keeps the reader on the same page."""
-
-    def switch_url(lang: str) -> str:
-        if request.endpoint and request.view_args is not None and g.get("lang"):
-            args = {**request.view_args, **request.args.to_dict(), "lang": lang}
-            try:
-                return url_for(request.endpoint, **args)
-            except BuildError:  # an error page for an address that is not a page
-                pass
-        return url_for("pages.home", lang=lang)
-
-    return {"switch_url": switch_url, "level_name": services.level_name}

@@ -28,7 +28,9 @@ from portal.accounts.permissions import roles_required
 from portal.db import get_session
 from portal.errors import user_error
 from portal.i18n import localized
+from portal.params import int_id_or_404, int_param, text_param
 from portal.proposals import queries, services
+from portal.proposals.filters import MAX_PAGE
 from portal.proposals.models import (
     Disclosure,
     HandlingRole,
@@ -44,9 +46,7 @@ from portal.proposals.timeline import Derived
 from portal.proposals.visibility import current_viewer
 from portal.staff import handling_forms as forms
 from portal.staff.views import STAFF_ROLES, staff
-
-MAX_ID = 2**31 - 1
-
+from portal.web import use_query
 
 # -- the steps -----------------------------------------------------------------------------------
 
@@ -267,9 +267,10 @@ def actor() -> services.Actor:
 
 
 def item_or_404(item_id: int) -> ProposalItem:
-    item = queries.get_item(get_session(), item_id) if 0 < item_id <= MAX_ID else None
+    message = _("There is no item %(id)s.", id=item_id)
+    item = queries.get_item(get_session(), int_id_or_404(item_id, message))
     if item is None:
-        raise user_error(NotFound, _("There is no item %(id)s.", id=item_id))
+        raise user_error(NotFound, message)
     return item
 
 
@@ -332,13 +333,12 @@ def render_item(
 @staff.get("/proposals/")
 @roles_required(*STAFF_ROLES)
 def proposals() -> str:
-    queue = request.args.get("list", "overdue")
+    queue = request.args.get("list", "").strip() or "overdue"
     if queue not in queries.QUEUES:
         raise user_error(BadRequest, _("There is no list of that name."))
-    q = " ".join(request.args.get("q", "").split())[:100]
-    page_number = request.args.get("page", 1, type=int) or 1
-    if not 1 <= page_number <= 100_000:
-        raise user_error(BadRequest, _("There is no page of that number."))
+    q = text_param("q")
+    page_number = int_param("page", 1, low=1, high=MAX_PAGE, example="2") or 1
+    use_query({"list": queue, **({"q": q} if q else {})})
     session = get_session()
     soon = rules().due_soon_days
     page = queries.queue_page(session, queue, today(), q=q, page=page_number, soon_days=soon)

@@ -33,6 +33,7 @@ from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.errors import handle_http_error, user_error
+from portal.params import choice_param, int_id_or_404, int_param
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
 from portal.spending.services import level_name
@@ -52,7 +53,7 @@ from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
 from portal.uploads.importing import ImportKind, ImportResult, import_kinds
 from portal.uploads.units import Unit
-from portal.web import language_blueprint
+from portal.web import language_blueprint, use_query
 
 staff = language_blueprint("staff", __name__, "/staff")
 STAFF_ROLES = ("admin", "editor")
@@ -128,9 +129,10 @@ def kind_or_404(name: str) -> ImportKind:
 
 
 def version_or_404(version_id: int) -> DatasetVersion:
-    version = services.get_version(get_session(), version_id)
+    message = _("There is no version %(id)s.", id=version_id)
+    version = services.get_version(get_session(), int_id_or_404(version_id, message))
     if version is None:
-        raise user_error(NotFound, _("There is no version %(id)s.", id=version_id))
+        raise user_error(NotFound, message)
     return version
 
 
@@ -252,7 +254,7 @@ def version(version_id: int) -> str:
     context: dict[str, Any] = {}
     kind = item.dataset.kind
     if kind == DatasetKind.SPENDING:
-        page = request.args.get("page", 1, type=int) or 1
+        page = int_param("page", 1, low=1, example="2") or 1
         cache = preview.preview_cache()
         pair = (*preview.version_key(item), *preview.version_key(compared))
         counts = cache.get_or_compute(
@@ -260,8 +262,11 @@ def version(version_id: int) -> str:
         )
         # By default the first list with lines in it (a first version only adds).
         default = next((k for k in preview.CHANGE_KINDS[::-1] if counts[k]), "changed")
-        shown = request.args.get("list", default)
-        shown = shown if shown in preview.CHANGE_KINDS else default
+        shown = choice_param("list", preview.CHANGE_KINDS, default) or default
+        pages = max(1, -(-counts[shown] // preview.PAGE_SIZE))
+        if page > pages:
+            raise user_error(NotFound, _("There is no page of that number."))
+        use_query({"list": shown, **({"page": str(page)} if page > 1 else {})})
         mapper = load_mapper(session)
         mapping = preview.version_key(published_version(session, DatasetKind.MAPPING))
 
@@ -296,7 +301,7 @@ def version(version_id: int) -> str:
             counts=counts,
             shown=shown,
             page=page,
-            pages=max(1, -(-counts[shown] // preview.PAGE_SIZE)),
+            pages=pages,
             changes=preview.line_changes(session, item.id, old_id, shown, page),
             amount=amount,
             areas=preview.compare_areas(areas_of(compared), areas_of(item), amount),
