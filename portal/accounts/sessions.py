@@ -42,7 +42,7 @@ from portal.db import database, get_session
 
 #: Keys of a session that belong to the signed-in user (Flask-Login's).
 USER_KEY = "_user_id"
-#: Seconds a reader is asked to wait when the session store is down.
+#: Seconds a reader is asked to wait when the session store is down (``RETRY_AFTER_SECONDS``).
 DEFAULT_RETRY_AFTER = 30
 
 
@@ -53,12 +53,16 @@ class SessionStoreUnavailable(ServiceUnavailable):
 
     def __init__(self) -> None:
         super().__init__(
-            description=_(
-                "Signing in is not possible at the moment. Your data and the public pages are "
-                "not affected. Please try again in a minute."
-            ),
-            retry_after=int(current_app.config.get("SESSION_STORE_RETRY_AFTER", 0))
-            or DEFAULT_RETRY_AFTER,
+            retry_after=int(current_app.config.get("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER))
+        )
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        # Translated when shown, not when raised: it may be raised while the session is opened,
+        # before the address has told which language the reader reads.
+        return _(
+            "Signing in is not possible at the moment. Your data and the public pages are "
+            "not affected. Please try again in a minute."
         )
 
 
