@@ -125,6 +125,24 @@ class ItemView:
         )
 
     @property
+    def feedback_stage(self) -> str:
+        """Where the submitter's feedback stands, for the wording of every page: ``co`` (the lead
+        unit takes it), ``closed``, ``open`` (may be given now), ``rehandling`` (not satisfied:
+        the new reply is awaited), ``given`` (on the latest reply), or ``waiting`` (no reply yet)."""
+        if self.item.role == HandlingRole.CO:
+            return "co"
+        if self.item.status == Status.CLOSED:
+            return "closed"
+        if self.can_give_feedback:
+            return "open"
+        current = self.rounds[-1] if self.rounds else None
+        if current is not None and current.feedback is not None:
+            return "given"
+        if len(self.rounds) > 1 and self.rounds[-2].feedback is not None:
+            return "rehandling"
+        return "waiting"
+
+    @property
     def publication_overdue(self) -> bool:
         latest = next((r for r in reversed(self.rounds) if r.reply is not None), None)
         return (

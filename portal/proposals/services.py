@@ -336,6 +336,8 @@ def give_feedback(
         raise ProposalError(_l("The lead unit replies to this item: give feedback to it."))
     state = _state(session, item)
     current = state.current_round
+    if state.closed_on is not None:
+        raise ProposalError(_l("The item is closed: no further feedback is recorded on it."))
     if current is None or current.replied_on is None:
         raise ProposalError(
             _l(
