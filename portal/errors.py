@@ -6,10 +6,13 @@ database is back is served as usual (connections are re-established, nothing nee
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import http_date
 
 from portal.db import database_unavailable
 from portal.extensions import login_manager
@@ -67,12 +70,15 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         response.status_code = code
         response.mimetype = "application/problem+json"
     else:
-        if isinstance(error, DatabaseUnavailable):
+        if code == 503:
             _without_the_database()
         body = render_template("errors/error.html", code=code, title=title, detail=detail)
         response = current_app.make_response((body, code))
     if code == 503:
-        response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+        wait = getattr(error, "retry_after", None) or current_app.config["RETRY_AFTER_SECONDS"]
+        response.headers["Retry-After"] = (
+            http_date(wait) if isinstance(wait, datetime) else str(wait)
+        )
         response.headers["Cache-Control"] = "no-store"
     return response, code
 
@@ -103,8 +109,9 @@ def _ensure_language() -> None:
 
 
 def _without_the_database() -> None:
-    """Let the layout render with no database: nobody is signed in (the user, like the server-side
-    session, would be read from it) and there are no flashed messages (kept in the session)."""
+    """Let the layout of a 503 page render with neither the database nor the session store:
+    nobody is signed in (the user would be read from them) and no message is flashed (those
+    are kept in the session)."""
     g._login_user = login_manager.anonymous_user()  # what Flask-Login's current_user returns
     context = request_ctx._get_current_object()  # type: ignore[attr-defined]
     context.flashes = []
