@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
@@ -157,7 +158,26 @@ def format_moment(value: datetime | None) -> str:
     return _("%(moment)s (Beijing time)", moment=moment)
 
 
+def check_catalogues(directory: Path) -> None:
+    """Refuse to start without the compiled catalogues: without them every page under /zh/ would
+    be served in English, silently."""
+    missing = [
+        lang
+        for lang in LANGUAGES
+        if lang != "en" and not (directory / lang / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
+    if missing:
+        from portal.config import ConfigurationError
+
+        raise ConfigurationError(
+            f"The message catalogue for {', '.join(missing)} is not compiled ({directory}): run "
+            "`make translations` (pybabel compile -d portal/translations), or install a built "
+            "package, which carries it."
+        )
+
+
 def init_app(app: Flask) -> None:
+    check_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     app.jinja_env.filters.update(
         money=format_money,
         table_amount=table_amount,
