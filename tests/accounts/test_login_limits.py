@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.accounts.models import RateLimitCounter
 from portal.db import get_session
 from tests.helpers import make_user, sign_in
 
@@ -57,6 +56,8 @@ def test_per_account_attempts_count_across_workers(committing_app, database_url)
     assert refused.status_code == 429  # the right password, but the account's limit is used up
     assert "Too many requests" in refused.get_data(as_text=True)
     assert int(refused.headers["Retry-After"]) > 0
+    from portal.accounts.models import RateLimitCounter
+
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(RateLimitCounter)) >= 2
 
@@ -85,6 +86,8 @@ def test_two_apps_in_one_process_share_the_counts(committing_app, database_url) 
         codes = [sign_in(first_client, "x@example.org", WRONG).status_code for _ in range(3)]
         codes += [sign_in(second_client, "x@example.org", WRONG).status_code for _ in range(3)]
         assert codes == [200] * 5 + [429]
+        from portal.accounts.models import RateLimitCounter
+
         with app.app_context():
             stored = get_session().scalar(select(func.sum(RateLimitCounter.hits)))
         assert stored and stored >= 6
