@@ -97,3 +97,12 @@ def test_money_in_english_replies_is_written_the_english_way() -> None:
     events = (Path(__file__).parents[2] / "data/proposals/events.csv").read_text(encoding="utf-8")
     assert "(10,000 yuan) were" not in events
     assert re.search(r"CNY [\d.,]+ million was allocated", events)
+
+
+def test_the_chinese_feed_is_in_chinese_and_names_the_bureau(client) -> None:
+    feed = client.get("/zh/proposals/feed.atom").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", feed).group(1)
+    assert title.startswith("建议提案最新公开答复")
+    assert "<author><name>示例市财政局</name></author>" in feed
+    english = client.get("/en/proposals/feed.atom").get_data(as_text=True)
+    assert "<title>Newly published replies to suggestions and proposals" in english
