@@ -62,6 +62,41 @@ def test_per_account_attempts_count_across_workers(committing_app, database_url)
         assert get_session().scalar(select(func.count()).select_from(RateLimitCounter)) >= 2
 
 
+def test_concurrent_workers_allow_exactly_the_limit(committing_app, database_url) -> None:
+    """Two workers trying one account at the same moment: together they get the limit, no more
+    (in memory each allowed it again)."""
+    limits = {
+        "LOGIN_LIMIT_PER_ACCOUNT": "12 per minute",
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                OTHER_WORKER,
+                database_url,
+                "shared@example.org",
+                "15",
+                repr(limits),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    codes = []
+    for worker in workers:
+        out, _err = worker.communicate(timeout=120)
+        assert worker.returncode == 0
+        codes += [int(code) for code in out.strip().splitlines()[-1].split(",")]
+    assert sorted(set(codes)) == [200, 429]
+    assert codes.count(200) == 12
+
+
 def test_per_address_attempts_count_across_workers(committing_app, database_url) -> None:
     limit = {"LOGIN_LIMIT_PER_ADDRESS": "4 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute"}
     app = committing_app
