@@ -62,3 +62,56 @@ def test_the_truncate_trigger_comes_and_goes_with_its_migration(database_url) ->
             assert connection.execute(query).scalar() == 1
     finally:
         engine.dispose()
+
+
+#: The grants the README gives the application's role (PostgreSQL), for a schema someone else owns.
+APPLICATION_ROLE_GRANTS = [
+    'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+    'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+    'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"',
+    'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".audit_entry FROM "{role}"',
+]
+
+
+def test_the_application_role_can_only_append_to_the_log(database_url) -> None:
+    """Run as a role that owns nothing, the portal cannot empty the log by any means: not by
+    TRUNCATE, nor by switching the triggers off or dropping them (only an owner may)."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("roles and grants: PostgreSQL")
+    engine = create_engine(database_url)
+    role = f"portal_app_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar()
+        connection.execute(text(f'CREATE ROLE "{role}" NOLOGIN'))
+        for grant in APPLICATION_ROLE_GRANTS:
+            connection.execute(text(grant.format(schema=schema, role=role)))
+
+    def as_application(statement: str) -> None:
+        with engine.connect() as connection, connection.begin():
+            connection.execute(text(f'SET LOCAL ROLE "{role}"'))
+            connection.execute(text(statement))
+
+    try:
+        as_application(
+            "INSERT INTO audit_entry (actor, action, summary) VALUES ('tests', 'test.role', '')"
+        )
+        as_application("SELECT count(*) FROM audit_entry")
+        as_application("UPDATE server_session SET data = data")
+        for statement in (
+            "TRUNCATE audit_entry",
+            "DELETE FROM audit_entry",
+            "UPDATE audit_entry SET summary = 'forged'",
+            "ALTER TABLE audit_entry DISABLE TRIGGER USER",
+            "DROP TRIGGER audit_entry_append_only ON audit_entry",
+        ):
+            with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                as_application(statement)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+        engine.dispose()
