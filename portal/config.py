@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import click
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Settings read from the environment, with their defaults. ``None`` means "derived below".
@@ -61,8 +63,10 @@ WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test", "developme
 MIN_SECRET_LENGTH = 32
 
 
-class ConfigurationError(RuntimeError):
-    """Raised when the app is asked to start with settings that are unsafe or incomplete."""
+class ConfigurationError(click.ClickException):
+    """Raised when the app is asked to start with settings that are unsafe or incomplete. A
+    ClickException, so that ``flask --app portal …`` says what to set in one line instead of a
+    traceback (gunicorn and tests see an ordinary exception)."""
 
 
 def _coerce(key: str, value: str, default: Any) -> Any:

@@ -3,6 +3,7 @@ catalogue, and an app without it refuses to start instead of serving English und
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -37,3 +38,20 @@ def test_a_built_wheel_carries_the_compiled_catalogue(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "portal/translations/zh/LC_MESSAGES/messages.mo" in names
+
+
+def test_a_missing_secret_is_one_line_on_the_command_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k != "FLASK_APP"}
+    env["PORTAL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'p.sqlite3'}"
+    flask = Path(sys.executable).with_name("flask")
+    run = subprocess.run(
+        [str(flask), "--app", "portal", "user", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().startswith("Error: PORTAL_SECRET_KEY must be set")
