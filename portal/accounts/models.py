@@ -44,8 +44,9 @@ class User(UserMixin, Base):
 
 
 class ServerSession(Base):
-    """A signed-in (or CSRF-carrying) browser session. The cookie holds a random token; only its
-    SHA-256 is stored, so a database leak does not hand out live sessions."""
+    """A signed-in browser session (a visitor who is not signed in has none: see ``sessions``).
+    The cookie holds a random token; only its SHA-256 is stored, so a database leak does not hand
+    out live sessions."""
 
     __tablename__ = "server_session"
 

@@ -236,8 +236,9 @@ class RedisStore:
         with self._reachable():
             pipe = self.redis.pipeline()
             pipe.set(self.prefix + key, json.dumps(item), ex=int(ttl.total_seconds()))
-            if user_id is not None:
+            if user_id is not None:  # the user's index lives as long as their newest session
                 pipe.sadd(f"{self.prefix}user:{user_id}", key)
+                pipe.expire(f"{self.prefix}user:{user_id}", int(ttl.total_seconds()))
             pipe.execute()
 
     def delete(self, key: str) -> None:

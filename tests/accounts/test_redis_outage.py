@@ -163,3 +163,16 @@ def sign_in_without_page(client, token: str, email: str, password: str):
     return client.post(
         "/en/login", data={"csrf_token": token, "email": email, "password": password}
     )
+
+
+def test_anonymous_visitors_store_no_key(redis_app: Flask, redis_server: RedisServer) -> None:
+    import redis
+
+    keys = redis.Redis.from_url(redis_server.url)
+    for _ in range(5):
+        assert redis_app.test_client().get("/zh/login").status_code == 200
+    assert keys.keys("portal:session:*") == []
+    client = redis_app.test_client()
+    assert sign_in(client, "clerk@example.org", PASSWORD).status_code == 302
+    assert len(keys.keys("portal:session:*")) == 2  # the session and the user's index
+    keys.close()
