@@ -64,14 +64,25 @@ class CachedResponse:
     headers: tuple[tuple[str, str], ...]
 
 
-class ResponseCache:
-    """A small LRU of rendered public responses; keys include the data version, so a publish makes
-    every older entry unreachable (they age out) and nothing is ever served stale."""
+#: The most the response cache holds in bodies, per process (next to PAGE_CACHE_SIZE entries).
+PAGE_CACHE_BYTES = 64 * 2**20
 
-    def __init__(self, size: int) -> None:
+
+class ResponseCache:
+    """A small LRU of rendered public responses, bounded by entries and by bytes; keys include the
+    data version, so a publish makes every older entry unreachable (they age out) and nothing is
+    ever served stale. A body larger than an eighth of the budget is not kept (a list of every
+    item as CSV would otherwise push out every page)."""
+
+    def __init__(self, size: int, max_bytes: int = PAGE_CACHE_BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         with self._lock:
@@ -81,11 +92,17 @@ class ResponseCache:
             return item
 
     def put(self, key: tuple[Any, ...], item: CachedResponse) -> None:
+        if len(item.body) > self.max_bytes // 8:
+            return
         with self._lock:
             self._items[key] = item
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            # Summed on each store (a miss, which has just rendered a page): a few hundred adds.
+            held = sum(len(i.body) for i in self._items.values())
+            while len(self._items) > self.size or held > self.max_bytes:
+                _key, evicted = self._items.popitem(last=False)
+                held -= len(evicted.body)
+            self.bytes = held
 
 
 def data_version() -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion
 from portal.params import ParamError, parse_date, parse_int, parse_text
+from portal.web import CachedResponse, ResponseCache
 from tests.helpers import make_user, sign_in
 from tests.proposals.conftest import PASSWORD
 
@@ -313,3 +314,19 @@ def test_known_parameters_still_make_different_pages(client: FlaskClient) -> Non
     closed = client.get("/en/proposals?status=closed")
     in_hand = client.get("/en/proposals?status=in_hand")
     assert closed.headers["ETag"] != in_hand.headers["ETag"] and closed.data != in_hand.data
+
+
+def test_the_cache_is_bounded_by_entries_and_by_bytes() -> None:
+    def body_of(size: int) -> CachedResponse:
+        return CachedResponse(b"x" * size, "text/html", ())
+
+    cache = ResponseCache(3, max_bytes=800)
+    for n in range(5):
+        cache.put((n,), body_of(10))
+    assert len(cache) == 3 and cache.get((0,)) is None and cache.get((4,)) is not None
+    cache.put(("big",), body_of(101))  # more than an eighth of the budget: not kept
+    assert cache.get(("big",)) is None
+    by_bytes = ResponseCache(100, max_bytes=800)
+    for n in range(12):
+        by_bytes.put((n,), body_of(100))
+    assert by_bytes.bytes == 800 and len(by_bytes) == 8 and by_bytes.get((3,)) is None

@@ -8,7 +8,7 @@ PostgreSQL is where this matters most (it refuses NUL in text and integers beyon
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -18,8 +18,16 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import IntegerConverter
 
+from portal.spending.areas import AREA_SLUGS
 from tests.helpers import make_user, sign_in
 from tests.proposals.conftest import PASSWORD
+
+#: Addresses known to answer a 5xx in code whose fix is pending elsewhere: path after the language
+#: → why. Remove an entry with its fix; the sweep reports it as an expected failure meanwhile.
+PENDING = {
+    "/staff/users/": "portal/accounts/admin.py reads ?page= with type=int, unbounded "
+    "(page=10**20 overflows the database's OFFSET); portal.params.int_param bounds it",
+}
 
 #: Every query parameter some page reads, and names that Flask's ``url_for`` treats specially.
 KNOWN_PARAMS = [
@@ -37,8 +45,21 @@ AWKWARD_TEXT = [
 ]  # fmt: skip
 
 
+#: Path segments that name something real, so that examples reach the pages and not only 404s.
+PLAUSIBLE = [
+    *AREA_SLUGS, "areas", "totals", "trend", "lines", "indicators", "projects", "mapping", "list",
+    "budget-1", "by_year", "spending", "proposals", "city", "1", "2", "3",
+]  # fmt: skip
+
+
+def pending(url: str) -> str | None:
+    path = urlsplit(url).path
+    return PENDING.get(path[path.find("/", 1) :] if path.count("/") > 1 else path)
+
+
 def texts() -> st.SearchStrategy[str]:
     return st.one_of(
+        st.sampled_from(PLAUSIBLE),
         st.sampled_from(AWKWARD_TEXT),
         st.sampled_from(HUGE),
         st.integers(min_value=-(2**70), max_value=2**70).map(str),
@@ -64,6 +85,7 @@ def addresses(draw: st.DrawFn, rules: list[Rule]) -> str:
         elif isinstance(converter, IntegerConverter):
             value = draw(
                 st.one_of(
+                    st.integers(min_value=0, max_value=60).map(str),
                     st.integers(min_value=0, max_value=10**30).map(str),
                     st.sampled_from(HUGE),
                     texts(),
@@ -97,7 +119,7 @@ def visitor(request: pytest.FixtureRequest, app: Flask, session) -> Iterator[Fla
 
 
 @settings(
-    max_examples=120,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -105,4 +127,43 @@ def visitor(request: pytest.FixtureRequest, app: Flask, session) -> Iterator[Fla
 def test_no_address_answers_a_server_error(app: Flask, visitor: FlaskClient, data) -> None:
     url = data.draw(addresses(get_rules(app)), label="url")
     response = visitor.get(url)
-    assert response.status_code < 500, (url, response.status_code)
+    assert response.status_code < 500 or pending(url), (url, response.status_code)
+
+
+#: Each finding of the review, on every GET address at once (the fuzzer may take a while to
+#: combine the right address with the right value).
+SWEEP = [
+    "endpoint=x&_external=1&_scheme=javascript&_anchor=x",
+    "page=" + str(10**20),
+    "page=①&year=²⁰²⁴",
+    "q=a%00b&actor=%00&action=%00&target=%00&list=%00&area=%00&class=%00&type=%00",
+    "until=9999-12-31&since=0001-01-01",
+    "next=%00&lang=%00",
+]
+
+
+def sweep_urls(app: Flask) -> list[str]:
+    samples = {"lang": "zh", "slug": "education", "name": "list", "kind_name": "spending"}
+    urls = []
+    for rule in get_rules(app):
+        path = rule.rule
+        for name in rule.arguments:
+            value = samples.get(name, "1")
+            path = path.replace(
+                next(p for p in (f"<{name}>", f"<int:{name}>", f"<path:{name}>") if p in path),
+                value,
+            )
+        urls.append(path)
+    return urls
+
+
+@pytest.mark.parametrize("query", SWEEP)
+def test_every_address_survives_each_finding(app: Flask, visitor: FlaskClient, query: str) -> None:
+    failures = [
+        (url, status)
+        for url in sweep_urls(app)
+        if (status := visitor.get(f"{url}?{query}").status_code) >= 500
+    ]
+    assert not [(url, status) for url, status in failures if not pending(url)]
+    if failures:
+        pytest.xfail("; ".join(f"{url}: {pending(url)}" for url, _status in failures))
