@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery"
 
 def test_sign_in_starts_a_fresh_server_side_session(app, client, session) -> None:
     make_user(session, "clerk@example.org")
-    client.get("/zh/login")  # an anonymous session exists for the CSRF token
+    client.get("/zh/login")  # a signed anonymous cookie carries the CSRF token (no record)
     before = client.get_cookie("portal_session").value
     response = sign_in(client, "Clerk@Example.org", PASSWORD)
     assert response.status_code == 302
