@@ -497,7 +497,8 @@ STEP_ORDER = {
 
 _LIST_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 _DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
 )
 #: Excel's day numbers (days since 1899-12-30) of 1954 to 2119, for a date cell saved as a number.
 _EXCEL_DAYS = range(20_000, 80_000)
@@ -597,7 +598,7 @@ def ledger_date(text: str) -> date | None:
             day = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             raise CellError(_l("There is no such date.")) from None
-    elif value.isdigit() and int(value) in _EXCEL_DAYS:
+    elif _is_digits(value, 5) and int(value) in _EXCEL_DAYS:
         day = _EXCEL_EPOCH + timedelta(days=int(value))
     else:
         raise CellError(_l("Not a date. Write it as 2025-03-12, 2025/3/12 or 2025年3月12日."))
@@ -606,6 +607,12 @@ def ledger_date(text: str) -> date | None:
     if day > today():
         raise CellError(_l("This date is in the future."))
     return day
+
+
+def _is_digits(text: str, most: int) -> bool:
+    """ASCII digits, at most *most* of them (``str.isdigit()`` alone takes ``²`` or ``𐩀``,
+    which ``int()`` refuses, and ``int()`` refuses thousands of digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= most
 
 
 def item_number(text: str) -> str:
@@ -629,7 +636,7 @@ def session_key(label: str) -> str:
 
 def year_number(text: str) -> int:
     value = normalise_value(text).removesuffix("年")
-    if not (value.isdigit() and value.isascii() and 2000 <= int(value) <= 2100):
+    if not (_is_digits(value, 4) and 2000 <= int(value) <= 2100):
         raise CellError(_l("A year, e.g. 2025."))
     return int(value)
 
@@ -637,7 +644,7 @@ def year_number(text: str) -> int:
 def round_number(text: str) -> int:
     value = normalise_value(text)
     limit = rules().max_rounds
-    if not (value.isdigit() and value.isascii() and 1 <= int(value) <= limit):
+    if not (_is_digits(value, 3) and 1 <= int(value) <= limit):
         raise CellError(
             _l(
                 "1, or 2 for the round handled again after “not satisfied” feedback (at most %(limit)s).",
@@ -649,7 +656,7 @@ def round_number(text: str) -> int:
 
 def months(text: str) -> int:
     value = normalise_value(text).removesuffix("个月").removesuffix("月")
-    if not (value.isdigit() and value.isascii() and 0 < int(value) <= 24):
+    if not (_is_digits(value, 3) and 0 < int(value) <= 24):
         raise CellError(_l("A whole number of months, e.g. 5."))
     return int(value)
 

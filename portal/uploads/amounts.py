@@ -21,7 +21,8 @@ from portal.uploads.units import Unit
 #: The largest amount a line may hold, in 分 (one trillion yuan, 1万亿元): far above any line of a
 #: city's table, and sums of a million such lines still fit 64-bit integers.
 MAX_FEN = 10**14
-_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+#: ASCII digits only: ``int()`` would also take other scripts' digits, and str.isdigit() more.
+_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
 #: What a table writes for nothing: blank, a dash of any length.
 NIL = frozenset({"", "-", "—", "–", "--", "——", "―", "－", "/", "—/—"})
 
@@ -78,7 +79,14 @@ def _parse_slowly(text: str, unit: Unit) -> int | None:
                 unit=unit.label,
             )
         )
-    sign, whole, fraction = match[1], match[2] or "0", (match[3] or "").rstrip("0")
+    sign, whole, fraction = match[1], match[2].lstrip("0") or "0", (match[3] or "").rstrip("0")
+    if len(whole) > _integer_digits(unit) + 1:  # before int(): thousands of digits would fail it
+        raise CellError(
+            _l(
+                "Too large for one line (over 1 trillion yuan): check the unit, %(unit)s.",
+                unit=unit.label,
+            )
+        )
     if len(fraction) > unit.exponent:
         raise CellError(
             _l(

@@ -27,7 +27,10 @@ __all__ = [
 ]
 
 Parser = Callable[[str], Any]
-_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+#: ASCII digits only (``Decimal()`` and ``int()`` also take other scripts' digits).
+_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
+#: Digits before the point of a two-place figure (it is stored as a 64-bit integer of hundredths).
+MAX_WHOLE_DIGITS = 15
 
 
 def normalise_value(text: str) -> str:
@@ -75,7 +78,7 @@ def progress_percent(text: str) -> int:
     value = normalise_value(text).rstrip("%")
     if value == "":
         return 0
-    if not (value.isdigit() and value.isascii()) or int(value) > 100:
+    if not (value.isdigit() and value.isascii() and len(value) <= 3) or int(value) > 100:
         raise CellError(_l("A whole number from 0 to 100."))
     return int(value)
 
@@ -89,6 +92,12 @@ def fixed2(text: str) -> Decimal | None:
     match = _NUMBER.fullmatch(plain.replace("−", "-"))
     if match is None or not (match[2] or match[3]):
         raise CellError(_l("Not a number, e.g. 97.5."))
+    if len(match[2].lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise CellError(
+            _l("Too large: at most %(digits)s digits before the point.", digits=MAX_WHOLE_DIGITS)
+        )
+    if len((match[3] or "").rstrip("0")) > 2:
+        raise CellError(_l("At most two decimal places."))
     value = Decimal(plain)
     if value != value.quantize(Decimal("0.01")):
         raise CellError(_l("At most two decimal places."))

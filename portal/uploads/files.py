@@ -121,13 +121,12 @@ def inspect_file(source: TableSource) -> TableFormat:
                 _l("This is a PDF document, not a table. Upload the table itself as CSV or .xlsx.")
             )
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return TableFormat("csv", _sha256(handle, head), "utf-16")
+            digest, utf16, quoted = _hash_and_check(handle, head, "utf-16")
+            if utf16 is None:
+                raise not_text()
+            return TableFormat("csv", digest, utf16, quoted)
         if b"\x00" in head:
-            raise file_problem(
-                _l(
-                    "This file is not a table: it holds binary data. Upload a CSV file or an .xlsx workbook."
-                )
-            )
+            raise binary_data()
         digest, utf8, quoted = _hash_and_check(
             handle, head, "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
         )
@@ -136,12 +135,24 @@ def inspect_file(source: TableSource) -> TableFormat:
         handle.seek(0)
         _, gb18030, quoted = _hash_and_check(handle, b"", "gb18030")
     if gb18030 is None:
-        raise file_problem(
-            _l(
-                "This file is not readable text: it is neither UTF-8 nor GB18030. Save the table as CSV (UTF-8) or as an .xlsx workbook."
-            )
-        )
+        raise not_text()
     return TableFormat("csv", digest, gb18030, quoted)
+
+
+def binary_data() -> TableFileError:
+    return file_problem(
+        _l(
+            "This file is not a table: it holds binary data. Upload a CSV file or an .xlsx workbook."
+        )
+    )
+
+
+def not_text() -> TableFileError:
+    return file_problem(
+        _l(
+            "This file is not readable text: it is neither UTF-8 nor GB18030. Save the table as CSV (UTF-8) or as an .xlsx workbook."
+        )
+    )
 
 
 def _sha256(handle: IO[bytes], head: bytes) -> str:
@@ -153,7 +164,8 @@ def _sha256(handle: IO[bytes], head: bytes) -> str:
 
 def _hash_and_check(handle: IO[bytes], head: bytes, encoding: str) -> tuple[str, str | None, bool]:
     """Hash the file and decode all of it (C speed, a chunk at a time) with *encoding*; return the
-    digest, the encoding (``None`` if the text is not valid in it) and whether it has quotes."""
+    digest, the encoding (``None`` if the text is not valid in it) and whether it has quotes. A
+    NUL character anywhere (no table has one; the database would refuse it) is binary data."""
     digest = hashlib.sha256()
     quoted = False
     decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder(encoding)("strict")
@@ -163,9 +175,12 @@ def _hash_and_check(handle: IO[bytes], head: bytes, encoding: str) -> tuple[str,
         quoted = quoted or b'"' in chunk
         if decoder is not None:
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError:
                 decoder = None
+            else:
+                if "\x00" in text:
+                    raise binary_data()
         chunk = handle.read(READ_CHUNK)
     if decoder is not None:
         try:

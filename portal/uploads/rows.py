@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -18,6 +16,8 @@ from typing import IO
 from flask_babel import lazy_gettext as _l
 
 from portal.uploads.files import Progress, TableFileError, TableFormat, TableSource, file_problem
+from portal.uploads.limits import LIMITS, UploadLimits
+from portal.uploads.xlsx import open_workbook, over_limit, workbook_error
 
 # -- rows ----------------------------------------------------------------------------------------
 
@@ -26,6 +26,8 @@ Batch = tuple[int, list[list[str]]]  # (number of the first row, the rows)
 ColumnBatch = tuple[int, list[Sequence[str]]]  # (number of the first row, the columns)
 BATCH_ROWS = 5_000
 SPLIT_CHUNK_CHARS = 1 << 18
+#: A line without a line end longer than this is no line of a table.
+SPLIT_LINE_CHARS = 1 << 22
 
 
 class TableRows:
@@ -38,8 +40,10 @@ class TableRows:
         errors: tuple[type[BaseException], ...],
         fraction: Callable[[int], float],
         progress: Progress | None,
+        limits: UploadLimits = LIMITS,
     ) -> None:
         self._cells = cells
+        self._limits = limits
         self._errors = errors
         self._fraction = fraction
         self._progress = progress
@@ -49,6 +53,8 @@ class TableRows:
         self.merges: list[tuple[int, int, int, int]] = []
 
     def _unreadable(self, error: BaseException) -> TableFileError:
+        if isinstance(error, csv.Error) and "field larger" in str(error):
+            return over_limit("cell_chars", csv.field_size_limit())
         return file_problem(
             _l(
                 "The file cannot be read after row %(row)s: %(detail)s",
@@ -65,6 +71,8 @@ class TableRows:
                 return
             except self._errors as error:
                 raise self._unreadable(error) from error
+            if len(cells) > self._limits.columns:
+                raise over_limit("columns", self._limits.columns)
             self.number += 1
             yield self.number, cells
 
@@ -76,6 +84,8 @@ class TableRows:
                 raise self._unreadable(error) from error
             if not batch:
                 break
+            if max(map(len, batch)) > self._limits.columns:
+                raise over_limit("columns", self._limits.columns)
             first = self.number + 1
             self.number += len(batch)
             if self._progress is not None:
@@ -106,12 +116,14 @@ class CsvTableRows(TableRows):
         size: int,
         handle: IO[bytes],
         progress: Progress | None,
+        limits: UploadLimits = LIMITS,
     ) -> None:
         super().__init__(
             csv.reader(text, delimiter=delimiter),
             (csv.Error, UnicodeDecodeError),
             lambda _number: handle.tell() / size,
             progress,
+            limits,
         )
         self._text, self._delimiter, self._quoted = text, delimiter, quoted
 
@@ -127,23 +139,26 @@ class CsvTableRows(TableRows):
             except UnicodeDecodeError as error:
                 raise self._unreadable(error) from error
             if data:
-                buffer = rest + data
+                buffer = _one_line_end(rest + data)
                 cut = buffer.rfind("\n")
                 if cut < 0:
                     rest = buffer
+                    if len(rest) > SPLIT_LINE_CHARS:
+                        raise over_limit("columns", self._limits.columns)
                     continue
                 chunk, rest = buffer[: cut + 1], buffer[cut + 1 :]
             elif rest:
                 chunk, rest = rest + "\n", ""
             else:
                 break
-            if "\r" in chunk:
-                chunk = chunk.replace("\r\n", "\n")
-            chunk = chunk[:-1]
+            chunk = _one_line_end(chunk)[:-1]
             lines = chunk.split("\n")
             first = self.number + 1
             self.number += len(lines)
-            if set(map(separators, lines)) == {width - 1}:
+            counts = set(map(separators, lines))
+            if max(counts) >= self._limits.columns:
+                raise over_limit("columns", self._limits.columns)
+            if counts == {width - 1}:
                 cells = chunk.replace("\n", self._delimiter).split(self._delimiter)
                 columns: list[Sequence[str]] = [cells[i::width] for i in range(width)]
             else:  # blank lines, short or long rows: the general way, for this chunk
@@ -159,14 +174,27 @@ class CsvTableRows(TableRows):
             self._progress(1.0)
 
 
+def _one_line_end(text: str) -> str:
+    """Every line end as ``\n``: ``\r\n`` and a lone ``\r`` too (old Mac files, or a mix), as
+    the csv module reads them. A ``\r`` at the very end is kept: its ``\n`` may follow."""
+    if "\r" not in text:
+        return text
+    kept = "\r" if text.endswith("\r") else ""
+    return text[: len(text) - len(kept)].replace("\r\n", "\n").replace("\r", "\n") + kept
+
+
 @contextmanager
 def open_rows(
-    source: TableSource, table_format: TableFormat, progress: Progress | None = None
+    source: TableSource,
+    table_format: TableFormat,
+    progress: Progress | None = None,
+    limits: UploadLimits = LIMITS,
 ) -> Iterator[TableRows]:
-    """The rows of the table; cells as text (not stripped)."""
+    """The rows of the table; cells as text (not stripped). A file beyond *limits* (see
+    :mod:`portal.uploads.limits`) ends the reading with a :class:`TableFileError`."""
     with source.open() as handle:
         if table_format.kind == "xlsx":
-            with _xlsx_rows(handle, progress) as rows:
+            with _xlsx_rows(handle, progress, limits) as rows:
                 yield rows
             return
         assert table_format.encoding is not None
@@ -176,95 +204,38 @@ def open_rows(
         text = io.TextIOWrapper(handle, encoding=table_format.encoding, newline="")
         try:
             yield CsvTableRows(
-                text, delimiter, table_format.quoted, max(source.size, 1), handle, progress
+                text, delimiter, table_format.quoted, max(source.size, 1), handle, progress, limits
             )
         finally:
             text.detach()  # the binary handle is the caller's (an upload's stream stays open)
 
 
 @contextmanager
-def _xlsx_rows(handle: IO[bytes], progress: Progress | None) -> Iterator[TableRows]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not read; they do not matter here.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise file_problem(
-            _l(
-                "This file is not an Excel workbook (.xlsx) that can be read. Save it again from Excel, or as CSV."
-            )
-        ) from error
-    try:
-        if not workbook.worksheets:
-            raise file_problem(_l("The workbook has no worksheet."))
-        sheet = workbook.worksheets[0]
-        expected = max(sheet.max_row or 0, 1)
-        sheet.reset_dimensions()  # some writers record wrong dimensions; read every row there is
+def _xlsx_rows(
+    handle: IO[bytes], progress: Progress | None, limits: UploadLimits
+) -> Iterator[TableRows]:
+    with open_workbook(handle, limits) as workbook:
 
         def cells() -> Iterator[list[str]]:
+            longest = limits.cell_chars
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for values in sheet.iter_rows(values_only=True):
-                    yield [cell_text(v) for v in values]
+                values = workbook.rows()
+                while True:
+                    try:
+                        row = next(values)
+                    except StopIteration:
+                        return
+                    except Exception as error:  # whatever openpyxl meets in a damaged sheet
+                        raise workbook_error(error, rows.number) from error
+                    texts = [cell_text(v) for v in row]
+                    if texts and max(map(len, texts)) > longest:
+                        raise over_limit("cell_chars", longest)
+                    yield texts
 
-        rows = TableRows(
-            cells(),
-            (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError),
-            lambda number: number / expected,
-            progress,
-        )
-        rows.merges = merged_ranges(workbook._archive, sheet._worksheet_path)
+        rows = TableRows(cells(), (), lambda _number: workbook.fraction, progress, limits)
+        rows.merges = workbook.merges
         yield rows
-    finally:
-        workbook.close()
-
-
-#: Merged ranges are read for the rows a header can be in, and at most this many of them.
-MERGE_ROWS = 60
-MAX_MERGES = 2_000
-#: Decompressed sheet XML scanned for merged ranges at most (a bigger sheet is read without them).
-MAX_MERGE_SCAN = 512 << 20
-_MERGE = re.compile(
-    rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
-)
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + char - 64
-    return number
-
-
-def merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a worksheet that start in its first :data:`MERGE_ROWS` rows, read by
-    scanning its XML a chunk at a time (openpyxl's streaming reader does not report them)."""
-    found: list[tuple[int, int, int, int]] = []
-    try:
-        with archive.open(path.lstrip("/")) as stream:
-            tail = b""
-            scanned = 0
-            while (chunk := stream.read(1 << 20)) and scanned < MAX_MERGE_SCAN:
-                scanned += len(chunk)
-                data = tail + chunk
-                for match in _MERGE.finditer(data):
-                    first_row = int(match[2])
-                    if first_row <= MERGE_ROWS and len(found) < MAX_MERGES:
-                        found.append(
-                            (
-                                first_row,
-                                _column_number(match[1]),
-                                int(match[4]),
-                                _column_number(match[3]),
-                            )
-                        )
-                tail = data[-200:]
-    except (KeyError, OSError, zipfile.BadZipFile, EOFError):
-        return []
-    return sorted(set(found))
 
 
 def cell_text(value: object) -> str:

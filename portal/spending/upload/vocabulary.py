@@ -47,7 +47,7 @@ def amount_name(key: str) -> LazyString:
 
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_YEAR = re.compile(r"(19|20)\d\d年?(度)?")
+_YEAR = re.compile(r"(19|20)[0-9][0-9]年?(度)?")
 
 
 def plain(text: str) -> str:
