@@ -6,6 +6,7 @@ database is back is served as usual (connections are re-established, nothing nee
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import http_date
 
-from portal.db import database_unavailable
+from portal.db import database_unavailable, rollback_at_edge
 from portal.extensions import login_manager
 from portal.i18n import LANGUAGES, best_language
 
@@ -97,6 +98,10 @@ def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
     if database_unavailable(error):
         return handle_unavailable(error)
     current_app.logger.exception("unhandled error", exc_info=error)
+    # A write that failed halfway leaves the request's session needing a rollback: roll it back
+    # first, or rendering the error page (which reads the city's name) fails in turn.
+    with suppress(Exception):
+        rollback_at_edge()
     return handle_http_error(InternalServerError())
 
 
