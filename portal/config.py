@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: SQLite under instance/
     "SECRET_KEY": None,
     "REDIS_URL": None,
+    "REDIS_TIMEOUT_SECONDS": 2.0,  # connect/read timeout for sessions and login limits in Redis
     "DATA_DIR": str(PROJECT_ROOT / "data"),
     # Load the sample city's data and proposals at setup; 0 for a real deployment (no sample at all).
     "SAMPLE_DATA": True,
@@ -74,6 +75,8 @@ def _coerce(key: str, value: str, default: Any) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(value)
+    if isinstance(default, float):
+        return float(value)
     return value
 
 
