@@ -23,10 +23,16 @@ EMPTY_ROWS = 3
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: At most this many digits before the decimal point (far more than any city has).
 MAX_WHOLE_DIGITS = 12
-NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
+NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]+))?")  # ASCII: Decimal() takes any script's digits
 AMOUNT_ERROR = _l(
     "Enter the amount in 10,000 yuan as a number with at most six decimal places, e.g. 5760000.00."
 )
+
+
+def _year(text: str) -> int | None:
+    """A year typed as four ASCII digits (``str.isdigit()`` also takes ``𐩀``, which ``int()``
+    refuses)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
 
 
 def _strip(value: Any) -> Any:
@@ -101,7 +107,7 @@ class CityYearRow(Form):
         year = self.year.data or ""
         if not year:
             self.year.errors.append(_("Enter the year of this row, or empty the row."))
-        elif not (year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
+        elif not FIRST_YEAR <= (_year(year) or 0) <= LAST_YEAR:
             self.year.errors.append(
                 _("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
             )
@@ -113,8 +119,7 @@ class CityYearRow(Form):
 
     @property
     def year_number(self) -> int | None:
-        year = self.year.data or ""
-        return int(year) if year.isdigit() else None
+        return _year(self.year.data or "")
 
     def figures(self) -> CityFigures:
         return CityFigures(

@@ -269,3 +269,23 @@ def test_no_file_gets_a_5xx_through_the_upload_page(client, session, counts, kin
             assert counts() == before
 
     run()
+
+
+@pytest.mark.parametrize("year", ["𐩀", "²⁰²⁴", "٢٠٢٤", "9" * 10])
+def test_a_year_in_other_digits_on_the_city_form_is_an_error(client, session, counts, year) -> None:
+    import re
+
+    make_user(session, "city-fuzz@example.org", role="editor")
+    assert sign_in(client, "city-fuzz@example.org", "correct horse battery").status_code == 302
+    page = client.get("/en/staff/city").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    for name in re.findall(r'<input[^>]*name="([^"]+)"', page):
+        fields.setdefault(name, "")
+    fields.pop("submit", None)
+    blank = next(k for k, v in fields.items() if k.endswith("-year") and not v)
+    fields.update({blank: year, blank.replace("-year", "-population_10k"): "453.00"})
+    before = counts()
+    response = client.post("/en/staff/city", data=fields)
+    assert response.status_code in (200, 422), response.status_code
+    assert "Enter a year between 2000 and 2100." in response.get_data(as_text=True)
+    assert counts() == before
