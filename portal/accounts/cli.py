@@ -12,7 +12,13 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
-from portal.accounts.services import AccountError, create_user
+from portal.accounts.services import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    create_user,
+    find_user,
+    set_password,
+)
 from portal.db import get_session
 
 #: Functions mapping a deputy's name or id to the submitter id an account speaks for (registered
@@ -66,6 +72,33 @@ def create_command(
         raise click.ClickException(str(error)) from error
     session.commit()
     click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
+
+
+@user_cli.command("set-password")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password for an account (e.g. the demo accounts of `make run` again); its
+    sessions end and the change is audited."""
+    session = get_session()
+    user = find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"no account with the e-mail address {email!r}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(session, user, password, actor="cli")
+    except AccountError as error:
+        raise click.ClickException(
+            f"the password is too short: at least {MIN_PASSWORD_LENGTH} characters"
+            if str(error) == "new-password-too-short"
+            else str(error)
+        ) from error
+    session.commit()
+    click.echo(f"New password set for {user.email}; their sessions have ended.")
 
 
 @user_cli.command("demo")

@@ -120,6 +120,25 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     )
 
 
+def set_password(session: Session, user: User, new: str, *, actor: str) -> None:
+    """Give *user* a new password without the old one (an administrator's reset, or the command
+    line): every session of theirs ends, and the change is audited."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError("new-password-too-short")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = datetime.now(UTC)
+    session.flush()
+    end_sessions_of(user.id)
+    record_audit(
+        session,
+        "account.password_reset",
+        target_type="user",
+        target_id=user.id,
+        summary=user.email,
+        actor=actor,
+    )
+
+
 def end_other_sessions(user_id: int) -> None:
     """Sign the user out everywhere but here (after a password change)."""
     end_sessions_of(user_id, keep_token=getattr(flask_session, "token", None))
