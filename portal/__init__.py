@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from whitenoise import WhiteNoise
 
-from portal import db, extensions, i18n, urls
+from portal import db, extensions, i18n, static_files, urls
 from portal.config import PROJECT_ROOT, load_config
 from portal.security import SecurityHeaders, behind_proxies
 
@@ -56,7 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     register_commands(app)
 
-    static = WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/", max_age=31536000)
+    fingerprints = static_files.init_app(app)
+    static = static_files.FingerprintedCaching(
+        WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/"), fingerprints
+    )
     secured = SecurityHeaders(static, hsts_max_age=app.config["HSTS_MAX_AGE"])
     # Outermost: everything inside sees the client's address, scheme and host as our proxies
     # state them (and only ours).

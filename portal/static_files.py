@@ -1,0 +1,85 @@
+"""Static files under URLs that change when the file does: ``url_for("static", …)`` adds the first
+characters of the file's SHA-256 (``/static/css/portal.css?v=3f9a…``), and a request carrying the
+file's current fingerprint is answered ``immutable`` for a year. Any other request for a static file
+(no fingerprint, or an old one) is revalidated, so after an upgrade no browser keeps old CSS or JS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from flask import Flask
+
+PREFIX = "/static/"
+PARAMETER = "v"
+DIGEST_CHARS = 12
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+
+
+class Fingerprints:
+    """The fingerprint of each file under *root*, recomputed when the file changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._known: dict[str, tuple[tuple[int, int], str]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, filename: str) -> str | None:
+        path = (self.root / filename).resolve()
+        if not path.is_relative_to(self.root):
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        known = self._known.get(filename)
+        if known is not None and known[0] == key:
+            return known[1]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARS]
+        with self._lock:
+            self._known[filename] = (key, digest)
+        return digest
+
+
+class FingerprintedCaching:
+    """WSGI middleware around WhiteNoise: sets Cache-Control of static responses by fingerprint."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], fingerprints: Fingerprints) -> None:
+        self.app = app
+        self.fingerprints = fingerprints
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self.app(environ, start_response)
+        asked = parse_qs(environ.get("QUERY_STRING", "")).get(PARAMETER, [""])[0]
+        current = self.fingerprints.of(path.removeprefix(PREFIX))
+        policy = IMMUTABLE if asked and asked == current else REVALIDATE
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(k, v) for k, v in headers if k.lower() != "cache-control"]
+            return start_response(status, [*kept, ("Cache-Control", policy)], exc_info)
+
+        return self.app(environ, start)
+
+
+def init_app(app: Flask) -> Fingerprints:
+    fingerprints = Fingerprints(Path(app.static_folder or "static"))
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and PARAMETER not in values:
+            digest = fingerprints.of(str(values.get("filename", "")))
+            if digest:
+                values[PARAMETER] = digest
+
+    return fingerprints

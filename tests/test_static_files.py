@@ -1,0 +1,44 @@
+"""Static files under fingerprinted URLs: a page links each file with its content's fingerprint,
+that URL is cached for a year as immutable, and any other URL of the file (none, or an old
+fingerprint) is revalidated — so after an upgrade no browser keeps the old CSS or JS."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from portal.static_files import Fingerprints
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def test_pages_link_static_files_by_fingerprint(client) -> None:
+    html = client.get("/zh/").get_data(as_text=True)
+    links = dict(re.findall(r'/static/([^"?]+)\?v=([0-9a-f]{12})"', html))
+    assert {"css/portal.css", "js/charts.js", "vendor/chartjs/chart.umd.min.js"} <= set(links)
+    for name, digest in links.items():
+        assert digest == hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+        response = client.get(f"/static/{name}?v={digest}")
+        response.close()
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_other_static_urls_are_revalidated(client) -> None:
+    for url in ("/static/css/portal.css", "/static/css/portal.css?v=000000000000"):
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 200
+        assert "immutable" not in response.headers["Cache-Control"]
+        assert "max-age=0" in response.headers["Cache-Control"]
+        assert response.headers.get("ETag") or response.headers.get("Last-Modified")
+
+
+def test_a_changed_file_gets_a_new_fingerprint(tmp_path: Path) -> None:
+    (tmp_path / "a.css").write_text("body { color: red }")
+    fingerprints = Fingerprints(tmp_path)
+    before = fingerprints.of("a.css")
+    (tmp_path / "a.css").write_text("body { color: blue; }")
+    assert fingerprints.of("a.css") not in (None, before)
+    assert fingerprints.of("../etc/passwd") is None and fingerprints.of("missing.css") is None
