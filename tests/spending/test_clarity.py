@@ -56,3 +56,16 @@ def test_where_the_class_total_meets_the_area_total_the_page_says_why_they_diffe
     html = unescape(client.get("/en/areas/education?year=2023").get_data(as_text=True))
     assert "The city's figure here is the whole class 205" in html
     assert "so it can be smaller" in html
+
+
+def test_long_tables_beside_their_charts_are_folded(client) -> None:
+    """A chart's own figures over the years are one tap away, not a screen-long table on a phone."""
+    home = client.get("/zh/").get_data(as_text=True)
+    area = client.get("/en/areas/education").get_data(as_text=True)
+    for html, name in ((home, "totals"), (area, "trend"), (area, "national-education")):
+        before = html.split(f'id="table-{name}"', 1)[0]
+        assert before.rfind("<details") > before.rfind("</details>"), name
+    assert (
+        '<details class="table-details">'
+        not in home.split('id="table-areas"', 1)[0].split('id="compare-heading"')[1]
+    )  # the main table of the home page stays open
