@@ -367,6 +367,8 @@ class BoundedWorkbook:
 
     def __init__(self, handle: IO[bytes], limits: UploadLimits = LIMITS) -> None:
         self.limits = limits
+        # openpyxl's reader, given our archive instead of the plain ZipFile its __init__ opens;
+        # of its steps only those that read no sheet (the sheet is read by rows() below).
         reader = ExcelReader.__new__(ExcelReader)
         self.archive = BoundedArchive(handle, limits)
         reader.archive = self.archive
