@@ -107,9 +107,10 @@ def _areas_columns() -> list[Column]:
     return [
         Column("area", _("Area"), link_key="area_url"),
         *_money_columns(),
-        Column("per_resident", _("Per resident"), "yuan"),
-        Column("share", _("Share of the seven areas"), "ratio"),
-        Column("change", _("Change on previous year"), "change"),
+        # The cards above the table give these per area; on a phone the table keeps the money.
+        Column("per_resident", _("Per resident"), "yuan", phone=False),
+        Column("share", _("Share of the seven areas"), "ratio", phone=False),
+        Column("change", _("Change on previous year"), "change", phone=False),
     ]
 
 

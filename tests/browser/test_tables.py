@@ -88,3 +88,18 @@ def test_on_a_phone_rows_are_stacked_with_their_labels(live_server: str, new_con
     )
     assert label["display"] == "block"
     assert label["before"].strip('"') in {"Budget (CNY million)", "Final accounts (CNY million)"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_on_a_phone_the_menu_is_one_line(live_server: str, new_context: Any, lang: str) -> None:
+    page = new_context("phone").new_page()
+    page.goto(f"{live_server}/{lang}/areas/employment")
+    nav = page.evaluate(
+        """() => { const ul = document.querySelector('.main-nav ul');
+                   const r = ul.getBoundingClientRect();
+                   return {height: r.height, scrolls: ul.scrollWidth > ul.clientWidth,
+                           page: document.documentElement.scrollWidth,
+                           width: document.documentElement.clientWidth}; }"""
+    )
+    assert nav["height"] <= 60, nav  # five wrapped lines were ~200 px
+    assert nav["page"] <= nav["width"], nav  # the menu scrolls inside itself, not the page

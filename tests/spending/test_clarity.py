@@ -69,3 +69,11 @@ def test_long_tables_beside_their_charts_are_folded(client) -> None:
         '<details class="table-details">'
         not in home.split('id="table-areas"', 1)[0].split('id="compare-heading"')[1]
     )  # the main table of the home page stays open
+
+
+def test_the_home_page_shows_a_few_projects_and_folds_the_rest(client) -> None:
+    html = client.get("/zh/?year=2024").get_data(as_text=True)
+    section = html.split('id="projects-heading"', 1)[1].split("</section>", 1)[0]
+    before_fold = section.split("<details", 1)[0]
+    assert before_fold.count('<li class="project ') == 4
+    assert "其余" in section and "个项目" in section
