@@ -288,10 +288,21 @@ def step_forms(
         else:
             continue
         form.seen.data = str(len(item.events))
+        _ids_of_their_own(form, step.name)
         if isinstance(form, forms.ReplyForm):
             form.reply_class.choices = reply_class_choices(session, item)
         shown.append((step, form))
     return shown
+
+
+def _ids_of_their_own(form: Any, prefix: str) -> None:
+    """Several step forms share a page and their field names (``on``, ``seen``, ``submit``…):
+    give each field an id of its own, and its label with it, so ids are unique and every label
+    focuses its field. The names, which the server reads, stay as they are."""
+    for field in form:
+        if not field.id.startswith(f"{prefix}-"):
+            field.id = f"{prefix}-{field.id}"
+            field.label.field_id = field.id
 
 
 def reply_class_choices(session: Session, item: ProposalItem) -> list[SelectChoice]:
