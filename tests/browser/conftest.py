@@ -46,6 +46,8 @@ EDITOR_EMAIL = "editor@example.org"
 EDITOR_PASSWORD = "browser tests only"
 #: A second editor, for the upload pages: sign-ins are rate-limited per account.
 UPLOADER_EMAIL = "uploader@example.org"
+#: A third editor, for the back office's pages of versions.
+REVIEWER_EMAIL = "reviewer@example.org"
 
 SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
 
@@ -72,7 +74,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         from portal.db import get_session
 
         session = get_session()
-        for email in (EDITOR_EMAIL, UPLOADER_EMAIL):
+        for email in (EDITOR_EMAIL, UPLOADER_EMAIL, REVIEWER_EMAIL):
             create_user(session, email=email, role="editor", password=EDITOR_PASSWORD)
         session.commit()
     server = make_server("127.0.0.1", 0, flask_app, threaded=True)

@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import EDITOR_EMAIL, EDITOR_PASSWORD, SCREENSHOTS, require_chromium
+from tests.browser.conftest import (
+    EDITOR_EMAIL,
+    EDITOR_PASSWORD,
+    REVIEWER_EMAIL,
+    SCREENSHOTS,
+    require_chromium,
+)
 from tests.browser.test_pages import PageWatch, axe_problems, overflow_problems
 
 require_chromium()
@@ -59,3 +65,27 @@ def test_handling_pages(
         problems += [f"{path}: {p}" for p in watch.errors()]
         problems += [f"{path}: {p}" for p in axe_problems(page, axe_source)]
     assert not problems, "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_versions_pages(live_server: str, new_context: Any, axe_source: str, lang: str) -> None:
+    """The list of datasets and versions and a version's page, at both widths: nothing sticks
+    out, no script or CSP error, no WCAG 2.1 A/AA violation."""
+    watch = signed_in_page(new_context, live_server, "desktop", lang, email=REVIEWER_EMAIL)
+    page = watch.page
+    problems: list[str] = []
+    page.goto(f"{live_server}/{lang}/staff/")
+    version_url = page.locator("table.data-table tbody th a").first.get_attribute("href")
+    assert version_url and re.search(r"/staff/versions/\d+$", version_url)
+    for viewport, size in (("desktop", (1366, 900)), ("phone", (390, 844))):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        for name, path in (("staff-versions", f"/{lang}/staff/"), ("staff-version", version_url)):
+            url = f"{live_server}{path}"
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            problems += [f"{name} {viewport}: {p}" for p in overflow_problems(page)]
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{lang}-{name}-{viewport}.png"), full_page=True)
+            problems += [f"{name} {viewport}: {p}" for p in watch.errors()]
+            problems += [f"{name} {viewport}: {p}" for p in axe_problems(page, axe_source)]
+    assert not problems, "\n".join(problems)
