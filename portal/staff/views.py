@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.wrappers import Response
 
@@ -33,9 +34,11 @@ from portal.datasets.transactions import is_locked_error
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.errors import handle_http_error, user_error
+from portal.i18n import localized
 from portal.params import choice_param, int_id_or_404, int_param
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
+from portal.spending.queries import published_snapshot
 from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
@@ -291,18 +294,16 @@ def version(version_id: int) -> str:
         )
         if flags:
             action_form.confirm.data = flags_token(flags)
+        changes = preview.line_changes(session, item.id, old_id, shown, page)
         context.update(
             reading=version_reading(item),
             flags=flags,
-            names={
-                **(file_names(session, compared.id) if compared else {}),
-                **file_names(session, item.id),
-            },
+            names=_change_names(session, item, compared, [c.code for c in changes]),
             counts=counts,
             shown=shown,
             page=page,
             pages=pages,
-            changes=preview.line_changes(session, item.id, old_id, shown, page),
+            changes=changes,
             amount=amount,
             areas=preview.compare_areas(areas_of(compared), areas_of(item), amount),
         )
@@ -373,6 +374,23 @@ def publish(version_id: int) -> Response:
 @roles_required(*STAFF_ROLES)
 def withdraw(version_id: int) -> Response:
     return _act(version_id, "withdraw")
+
+
+def _change_names(
+    session: Session, item: DatasetVersion, compared: DatasetVersion | None, codes: list[str]
+) -> dict[str, str]:
+    """A name for each code of the lines shown: the classification's for the table's year, or
+    the name the file gave a code the classification lacks."""
+    snap = published_snapshot(session, current_data_version(session))
+    year = item.dataset.year or 0
+    names: dict[str, str] = {}
+    for code in codes:
+        found = snap.code_name(code, year)
+        if found is not None:
+            names[code] = localized(found.name_zh, found.name_en)
+    names.update(file_names(session, compared.id) if compared else {})
+    names.update(file_names(session, item.id))
+    return names
 
 
 @staff.get("/versions/<int:version_id>/original")

@@ -60,3 +60,14 @@ def test_the_version_page_shows_the_change_before_the_publish_button(
     assert change < box < button
     assert "Readers will see this version" in html
     assert duplicate_ids(html) == []
+
+
+def test_the_lines_that_would_change_are_named(client, session, draft) -> None:
+    editor = signed_in(client, session, "editor")
+    found = 0
+    for shown in ("added", "removed", "changed"):
+        html = editor.get(f"/zh/staff/versions/{draft.id}?list={shown}").get_data(as_text=True)
+        rows = re.findall(r'<th scope="row"><code>(\d+)</code>([^<]*)</th>', html)
+        found += len(rows)
+        assert [code for code, name in rows if not name.strip()] == [], shown
+    assert found > 0
