@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.i18n import format_day, is_zh, localized
-from portal.proposals import labels
+from portal.proposals import labels, next_steps
 from portal.proposals.models import (
     AWAITING_BUREAU,
     Disclosure,
@@ -114,15 +114,9 @@ class ItemView:
 
     @property
     def can_give_feedback(self) -> bool:
-        """The lead submitter, a reply in the current round and no feedback on it yet."""
-        current = self.rounds[-1] if self.rounds else None
-        return (
-            self.item.role != HandlingRole.CO
-            and current is not None
-            and current.reply is not None
-            and current.feedback is None
-            and self.item.status != Status.CLOSED
-        )
+        """A reply in the current round, no feedback on it yet, the item open (the rule of
+        :mod:`portal.proposals.next_steps`, as the service applies it)."""
+        return next_steps.feedback_refusal(self.item.role, self.derived) is None
 
     @property
     def feedback_stage(self) -> str:

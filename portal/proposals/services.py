@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
 from portal.datasets.services import bump_data_version
+from portal.proposals import next_steps
 from portal.proposals.models import (
     Disclosure,
     EventKind,
@@ -332,22 +333,11 @@ def give_feedback(
     staff recording a paper form may record the re-handling as a step of its own)."""
     if submitter_id != item.lead_submitter_id:
         raise ProposalError(_l("Only the lead submitter can give feedback on this item."))
-    if item.role == HandlingRole.CO:
-        raise ProposalError(_l("The lead unit replies to this item: give feedback to it."))
     state = _state(session, item)
+    if (refused := next_steps.feedback_refusal(item.role, state)) is not None:
+        raise ProposalError(refused)
     current = state.current_round
-    if state.closed_on is not None:
-        raise ProposalError(_l("The item is closed: no further feedback is recorded on it."))
-    if current is None or current.replied_on is None:
-        raise ProposalError(
-            _l(
-                "There is no reply to give feedback on yet: feedback can be given once the reply has arrived."
-            )
-        )
-    if current.handling is not None:
-        raise ProposalError(
-            _l("Feedback on this reply has already been given; it cannot be given twice.")
-        )
+    assert current is not None and current.replied_on is not None
     if on < current.replied_on:
         raise ProposalError(_l("The date cannot be before the item's previous step."))
     event = record_event(
@@ -381,13 +371,8 @@ def rehandle(
 ) -> ProposalEvent:
     """Re-handling (重新办理) after "not satisfied": a new round with its own due date."""
     state = _state(session, item)
-    current = state.current_round
-    if current is None or not current.dissatisfied:
-        raise ProposalError(
-            _l("Only a reply the submitter is not satisfied with is handled again.")
-        )
-    if state.rounds >= rules().max_rounds:
-        raise ProposalError(_l("The item has already been handled again."))
+    if (refused := next_steps.rehandle_refusal(state)) is not None:
+        raise ProposalError(refused)
     _not_before(on, state.last_event_on)
     due = add_months(on, rules().rehandle_months)
     return record_event(
@@ -482,10 +467,9 @@ def close(
     bump: bool = True,
 ) -> ProposalEvent:
     state = _state(session, item)
-    if state.closed_on is not None:
-        raise ProposalError(_l("The item is already closed."))
-    if state.replied_on is None or state.status in (Status.REHANDLING,):
-        raise ProposalError(_l("An item is closed only after its reply."))
+    if (refused := next_steps.close_refusal(state)) is not None:
+        raise ProposalError(refused)
+    assert state.replied_on is not None
     _not_before(on, state.replied_on)
     return record_event(
         session, item, EventKind.CLOSED, on=on, actor=actor, details={"note": note}, bump=bump

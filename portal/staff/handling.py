@@ -29,7 +29,7 @@ from portal.db import get_session
 from portal.errors import user_error
 from portal.i18n import localized
 from portal.params import int_id_or_404, int_param, text_param
-from portal.proposals import queries, services
+from portal.proposals import next_steps, queries, services
 from portal.proposals.filters import MAX_PAGE
 from portal.proposals.models import (
     Disclosure,
@@ -37,7 +37,6 @@ from portal.proposals.models import (
     MeetingForm,
     ProposalItem,
     Satisfaction,
-    Status,
     Submitter,
 )
 from portal.proposals.presenters import item_view
@@ -84,25 +83,15 @@ def _can_publish(item: ProposalItem, d: Derived, _follow: set[str]) -> bool:
 
 
 def _can_give_feedback(item: ProposalItem, d: Derived, _follow: set[str]) -> bool:
-    current = d.current_round
-    return (
-        item.role != HandlingRole.CO
-        and _open(d)
-        and current is not None
-        and current.replied_on is not None
-        and current.handling is None
-    )
+    return next_steps.feedback_refusal(item.role, d) is None
 
 
 def _can_rehandle(item: ProposalItem, d: Derived, _follow: set[str]) -> bool:
-    current = d.current_round
-    return (
-        _open(d) and current is not None and current.dissatisfied and d.rounds < rules().max_rounds
-    )
+    return next_steps.rehandle_refusal(d) is None
 
 
 def _can_close(item: ProposalItem, d: Derived, _follow: set[str]) -> bool:
-    return _open(d) and d.replied_on is not None and d.status != Status.REHANDLING
+    return next_steps.close_refusal(d) is None
 
 
 def _assign(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
