@@ -23,6 +23,8 @@ class UploadLimits:
     rows: int = 1_048_576
     #: Columns of one row: Excel's own limit (XFD).
     columns: int = 16_384
+    #: Characters of one row of a CSV file (a quote left open makes the rest of the file one row).
+    row_chars: int = 1 << 20
     #: Cells in all (empty ones inside a row count too: they cost as much to read).
     cells: int = 12_000_000
     #: Characters of one cell (Excel allows 32,767; the XML of one may spell them with entities).
@@ -64,6 +66,10 @@ def limit_problem(what: str, limit: int) -> LazyString:
         ),
         "columns": _l(
             "A row of the table has more than %(limit)s columns, more than a spreadsheet can hold. Check that it is the right file.",
+            limit=f"{limit:,}",
+        ),
+        "row_chars": _l(
+            'A row of the table is longer than %(limit)s characters. Check that it is the right file, and that every quote (") in it is closed.',
             limit=f"{limit:,}",
         ),
         "cells": _l(

@@ -26,8 +26,6 @@ Batch = tuple[int, list[list[str]]]  # (number of the first row, the rows)
 ColumnBatch = tuple[int, list[Sequence[str]]]  # (number of the first row, the columns)
 BATCH_ROWS = 5_000
 SPLIT_CHUNK_CHARS = 1 << 18
-#: A line without a line end longer than this is no line of a table.
-SPLIT_LINE_CHARS = 1 << 22
 
 
 class TableRows:
@@ -74,6 +72,8 @@ class TableRows:
             if len(cells) > self._limits.columns:
                 raise over_limit("columns", self._limits.columns)
             self.number += 1
+            if self.number > self._limits.rows:
+                raise over_limit("rows", self._limits.rows)
             yield self.number, cells
 
     def batches(self, size: int = BATCH_ROWS) -> Iterator[Batch]:
@@ -88,6 +88,8 @@ class TableRows:
                 raise over_limit("columns", self._limits.columns)
             first = self.number + 1
             self.number += len(batch)
+            if self.number > self._limits.rows:
+                raise over_limit("rows", self._limits.rows)
             if self._progress is not None:
                 self._progress(min(self._fraction(self.number), 1.0))
             yield first, batch
@@ -119,7 +121,7 @@ class CsvTableRows(TableRows):
         limits: UploadLimits = LIMITS,
     ) -> None:
         super().__init__(
-            csv.reader(text, delimiter=delimiter),
+            _csv_records(text, delimiter, limits),
             (csv.Error, UnicodeDecodeError),
             lambda _number: handle.tell() / size,
             progress,
@@ -143,8 +145,8 @@ class CsvTableRows(TableRows):
                 cut = buffer.rfind("\n")
                 if cut < 0:
                     rest = buffer
-                    if len(rest) > SPLIT_LINE_CHARS:
-                        raise over_limit("columns", self._limits.columns)
+                    if len(rest) > self._limits.row_chars:
+                        raise over_limit("row_chars", self._limits.row_chars)
                     continue
                 chunk, rest = buffer[: cut + 1], buffer[cut + 1 :]
             elif rest:
@@ -155,6 +157,8 @@ class CsvTableRows(TableRows):
             lines = chunk.split("\n")
             first = self.number + 1
             self.number += len(lines)
+            if self.number > self._limits.rows:
+                raise over_limit("rows", self._limits.rows)
             counts = set(map(separators, lines))
             if max(counts) >= self._limits.columns:
                 raise over_limit("columns", self._limits.columns)
@@ -172,6 +176,34 @@ class CsvTableRows(TableRows):
             yield first, columns
         if self._progress is not None:
             self._progress(1.0)
+
+
+class _RecordLines:
+    """The lines of a CSV file for the csv module, refusing a record (one line, or several inside
+    quotes) longer than ``row_chars`` before the csv module builds it: a quote left open, or a
+    row of millions of cells."""
+
+    def __init__(self, text: IO[str], limit: int) -> None:
+        self._lines = iter(text)
+        self._limit = limit
+        self.used = 0
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._lines.__next__()
+        self.used += len(line)
+        if self.used > self._limit:
+            raise over_limit("row_chars", self._limit)
+        return line
+
+
+def _csv_records(text: IO[str], delimiter: str, limits: UploadLimits) -> Iterator[list[str]]:
+    lines = _RecordLines(text, limits.row_chars)
+    for record in csv.reader(lines, delimiter=delimiter):
+        lines.used = 0
+        yield record
 
 
 def _one_line_end(text: str) -> str:

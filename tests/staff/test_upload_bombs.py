@@ -130,6 +130,31 @@ def test_a_bomb_is_refused_while_reading_when_the_directory_is_trusted(bomb) -> 
     assert found["peak_mb"] < PEAK_MB and found["seconds"] < SECONDS, found
 
 
+CSV_BOMBS = {
+    "one line of 20 million commas": (
+        b"," * 20_000_000 + b"\n",
+        "longer than 1,048,576 characters",
+    ),
+    "a quote left open over millions of lines": (
+        b'"ab\n",' * 3_300_000 + b"\n",
+        "longer than 1,048,576 characters",
+    ),
+    "20 million empty lines": (b"\n" * 20_000_000, "more than 1,048,576 rows"),
+    "3 million lines ending in CR": (b"1,2,3\r" * 3_000_000, "more than 1,048,576 rows"),
+}
+
+
+@pytest.mark.parametrize("name", list(CSV_BOMBS))
+def test_a_csv_bomb_of_20_mb_is_refused_within_bounds(tmp_path: Path, name: str) -> None:
+    body, message = CSV_BOMBS[name]
+    path = tmp_path / "bomb.csv"
+    path.write_bytes("科目编码,科目名称,预算数\n".encode() + body)
+    assert path.stat().st_size <= 20 << 20
+    found = read_in_child(path, {})
+    assert found["answer"].startswith("refused: ") and message in found["answer"], found
+    assert found["peak_mb"] < PEAK_MB and found["seconds"] < SECONDS, found
+
+
 def understate(path: Path, name: bytes, size: int) -> None:
     """Rewrite the uncompressed size of part *name* in the zip's central directory."""
     with zipfile.ZipFile(path) as archive:
