@@ -67,6 +67,15 @@ class ListFilters:
         return bool(self.query_args(page=1))
 
 
+#: Every query parameter the filters read, and the values of the choices.
+QUERY_NAMES = frozenset(ListFilters.PARAMS.get(f.name, f.name) for f in fields(ListFilters))
+NO_FILTERS = ListFilters()
+KINDS = [k.value for k in ItemKind]
+STATUSES = [s.value for s in Status]
+SATISFACTIONS = [s.value for s in Satisfaction]
+ROLES = [*(r.value for r in HandlingRole), REPLYING]
+
+
 def _choice(args: Mapping[str, str], name: str, allowed: Collection[str] | None) -> str | None:
     """One of *allowed*; with ``None``, any short plain text (for a cache key read without the
     database: the page itself checks the value)."""
@@ -104,17 +113,23 @@ def _number(args: Mapping[str, str], name: str, low: int, high: int, example: st
 def parse_filters(args: Mapping[str, str], reply_classes: Collection[str] | None) -> ListFilters:
     """Read the filters from *args* (a request's query string). With *reply_classes* ``None`` the
     class is not checked against the database's classes (see :func:`_choice`)."""
-    kind = _choice(args, "type", [k.value for k in ItemKind])
-    status = _choice(args, "status", [s.value for s in Status])
-    handling = _choice(args, "handling", [s.value for s in Satisfaction])
-    result = _choice(args, "result", [s.value for s in Satisfaction])
+    given = QUERY_NAMES.intersection(args)
+    if not given:
+        return NO_FILTERS  # the plain list, the most asked for
+    # A plain dict of the names given: a werkzeug MultiDict raises (and catches) an exception
+    # for each name it does not hold, which would cost more than the parsing.
+    args = {name: args[name] for name in given}
+    kind = _choice(args, "type", KINDS)
+    status = _choice(args, "status", STATUSES)
+    handling = _choice(args, "handling", SATISFACTIONS)
+    result = _choice(args, "result", SATISFACTIONS)
     q = parse_text("q", args.get("q") or "", max_length=MAX_QUERY)
     return ListFilters(
         year=_number(args, "year", 1949, 2999, "2025"),
         kind=ItemKind(kind) if kind else None,
         status=Status(status) if status else None,
         area=_choice(args, "area", AREA_SLUGS),
-        role=_choice(args, "role", [*(r.value for r in HandlingRole), REPLYING]),
+        role=_choice(args, "role", ROLES),
         reply_class=_choice(
             args, "class", None if reply_classes is None else sorted(reply_classes)
         ),
