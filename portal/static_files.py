@@ -31,12 +31,12 @@ class Fingerprints:
         self._lock = threading.Lock()
 
     def of(self, filename: str) -> str | None:
-        path = (self.root / filename).resolve()
-        if not path.is_relative_to(self.root):
-            return None
         try:
+            path = (self.root / filename).resolve()
+            if not path.is_relative_to(self.root):
+                return None
             stat = path.stat()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name (/static/%00)
             return None
         key = (stat.st_mtime_ns, stat.st_size)
         known = self._known.get(filename)

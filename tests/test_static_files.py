@@ -42,3 +42,10 @@ def test_a_changed_file_gets_a_new_fingerprint(tmp_path: Path) -> None:
     (tmp_path / "a.css").write_text("body { color: blue; }")
     assert fingerprints.of("a.css") not in (None, before)
     assert fingerprints.of("../etc/passwd") is None and fingerprints.of("missing.css") is None
+
+
+def test_a_hostile_static_path_is_not_a_server_error(client) -> None:
+    for url in ("/static/%00", "/static/css/%00.css?v=1", "/static/../../etc/passwd"):
+        response = client.get(url)
+        response.close()
+        assert response.status_code < 500, url

@@ -25,12 +25,7 @@ from tests.proposals.conftest import PASSWORD
 
 #: Addresses known to answer a 5xx in code whose fix is pending elsewhere: a pattern of the path
 #: → why. Remove an entry with its fix; the sweep reports it as an expected failure meanwhile.
-PENDING = {
-    r"/[^/]*/staff/users/": "portal/accounts/admin.py reads ?page= with type=int, unbounded "
-    "(page=10**20 overflows the database's OFFSET); portal.params.int_param bounds it",
-    r"/static/.*\x00.*": "portal/static_files.py Fingerprints.of: Path.resolve() raises "
-    "ValueError on a NUL (/static/%00); to be caught with OSError",
-}
+PENDING: dict[str, str] = {}
 
 
 #: Every query parameter some page reads, and names that Flask's ``url_for`` treats specially.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from portal.accounts.services import AccountError, create_user, end_sessions_of
 from portal.audit import record_audit
 from portal.db import get_session
 from portal.errors import user_error
+from portal.params import int_param
 from portal.web import language_blueprint
 
 admin = language_blueprint("accounts_admin", __name__, "/staff/users")
@@ -83,8 +84,11 @@ def index() -> str | Response:
             created = (user, password)
             form = NewUserForm(formdata=None)
             form.role.choices = role_choices()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     total = session.scalar(select(func.count()).select_from(User)) or 0
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = int_param("page", 1, low=1) or 1
+    if page > pages:
+        raise user_error(NotFound, _("There is no page of that number."))
     users = session.scalars(
         select(User).order_by(User.email).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -95,7 +99,7 @@ def index() -> str | Response:
         users=users,
         created=created,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=pages,
     )
 
 

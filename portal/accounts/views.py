@@ -13,7 +13,7 @@ from portal.accounts.permissions import login_required, safe_next
 from portal.accounts.sessions import ServerSideSessionInterface, SessionStoreUnavailable
 from portal.db import get_session
 from portal.extensions import limiter
-from portal.web import language_blueprint
+from portal.web import language_blueprint, use_query
 
 accounts = language_blueprint("accounts", __name__)
 
@@ -54,6 +54,8 @@ def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+        # the language link keeps where the reader was going, and nothing else
+        use_query({"next": form.next.data} if form.next.data else {})
     if form.validate_on_submit():
         session = get_session()
         user = services.authenticate(session, form.email.data or "", form.password.data or "")

@@ -41,3 +41,16 @@ def test_an_unknown_account_or_a_short_password_is_refused(app, session) -> None
         input="short\n",
     )
     assert short.exit_code != 0 and "too short" in short.output
+
+
+def test_the_accounts_list_refuses_a_page_beyond_the_last(client, session) -> None:
+    make_user(session, "pages-admin@example.org", role="admin")
+    assert sign_in(client, "pages-admin@example.org", "correct horse battery").status_code == 302
+    assert client.get("/en/staff/users/?page=1").status_code == 200
+    for page in ("2", str(10**20), "①", "-1"):
+        assert client.get(f"/en/staff/users/?page={page}").status_code in (400, 404), page
+
+
+def test_the_sign_in_page_in_the_other_language_keeps_where_the_reader_was_going(client) -> None:
+    html = client.get("/zh/login?next=/zh/staff/&utm_source=x").get_data(as_text=True)
+    assert 'href="/en/login?next=/zh/staff/"' in html
