@@ -8,13 +8,13 @@ cost, not what the table holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, defer, selectinload
 
+from portal.pagination import Page
 from portal.proposals.filters import REPLYING, ListFilters
 from portal.proposals.models import (
     AWAITING_BUREAU,
@@ -30,18 +30,6 @@ from portal.proposals.search import plan_search
 
 PER_PAGE = 20
 REPLYING_ROLES = (HandlingRole.SOLE, HandlingRole.LEAD, HandlingRole.SPLIT)
-
-
-@dataclass
-class Page:
-    items: list[ProposalItem]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def awaiting_bureau() -> ColumnElement[bool]:
@@ -127,7 +115,7 @@ def list_page(
     soon_days: int = 14,
     per_page: int = PER_PAGE,
     submitter_id: int | None = None,
-) -> Page:
+) -> Page[ProposalItem]:
     where = conditions(filters, today, soon_days)
     if submitter_id is not None:
         where.append(of_submitter(submitter_id))
@@ -150,7 +138,7 @@ def _page(
     order: tuple[Any, ...],
     page: int,
     per_page: int,
-) -> Page:
+) -> Page[ProposalItem]:
     """One page of the items meeting *where* and the search *q*, and how many there are."""
     search = plan_search(session, q)
     total = search.total if not where else None
@@ -294,7 +282,7 @@ def queue_page(
     page: int = 1,
     soon_days: int = 14,
     per_page: int = PER_PAGE,
-) -> Page:
+) -> Page[ProposalItem]:
     condition = queue_condition(queue, today, soon_days)
     where = [condition] if condition is not None else []
     return _page(session, where, q, queue_order(queue), page, per_page)

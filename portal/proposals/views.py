@@ -26,6 +26,7 @@ from portal.accounts.permissions import roles_required
 from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.i18n import LANGUAGES, localized
+from portal.pagination import Page, check_page
 from portal.params import ParamError, bad_request, int_id_or_404, int_param, shown
 from portal.proposals import labels, queries, services
 from portal.proposals.caching import cached_by_data_version_and_day
@@ -90,19 +91,15 @@ def page_query() -> dict[str, str]:
     return {"page": str(page)} if page != 1 else {}
 
 
-def page_or_404(filters: ListFilters, **kwargs: Any) -> queries.Page:
+def page_or_404(filters: ListFilters, **kwargs: Any) -> Page[ProposalItem]:
     page = queries.list_page(
         get_session(), filters, today(), soon_days=rules().due_soon_days, **kwargs
     )
-    if page.page > page.pages:
-        raise user_error(
-            NotFound,
-            _(
-                "There is no page %(page)s: the list has %(pages)s.",
-                page=page.page,
-                pages=page.pages,
-            ),
-        )
+    check_page(
+        page.page,
+        page.pages,
+        _("There is no page %(page)s: the list has %(pages)s.", page=page.page, pages=page.pages),
+    )
     return page
 
 
@@ -148,7 +145,9 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def page_links(page: queries.Page, filters: ListFilters, endpoint: str) -> dict[str, str | None]:
+def page_links(
+    page: Page[ProposalItem], filters: ListFilters, endpoint: str
+) -> dict[str, str | None]:
     def link(number: int) -> str:
         return url_for(endpoint, **filters.query_args(page=number))
 
@@ -174,7 +173,6 @@ def index() -> str:
         today=today(),
         classes=reply_classes(),
         options=filter_options(),
-        links=page_links(page, filters, "proposals.index"),
         csv_url=url_for("proposals.table_csv", name="list", **filters.query_args(page=1)),
         proposals_sample=has_sample(session),
         any_items=has_items(session),
@@ -272,14 +270,13 @@ def my_index() -> str:
     page = (
         page_or_404(filters, submitter_id=submitter_id)
         if submitter_id is not None
-        else queries.Page([], 0, 1, queries.PER_PAGE)
+        else Page([], 0, 1, queries.PER_PAGE)
     )
     return render_template(
         "proposals/my.html",
         page=page,
         today=today(),
         classes=reply_classes(),
-        links=page_links(page, filters, "proposals_my.index"),
         linked=submitter_id is not None,
         proposals_sample=any(i.sample for i in page.items),
         awaiting=AWAITING_BUREAU,

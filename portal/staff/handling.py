@@ -28,6 +28,7 @@ from portal.accounts.permissions import roles_required
 from portal.db import get_session
 from portal.errors import user_error
 from portal.i18n import localized
+from portal.pagination import check_page
 from portal.params import int_id_or_404, int_param, text_param
 from portal.proposals import next_steps, queries, services
 from portal.proposals.filters import MAX_PAGE
@@ -342,8 +343,7 @@ def proposals() -> str:
     session = get_session()
     soon = rules().due_soon_days
     page = queries.queue_page(session, queue, today(), q=q, page=page_number, soon_days=soon)
-    if page_number > page.pages:
-        raise user_error(NotFound, _("There is no page of that number."))
+    check_page(page.page, page.pages)
     return render_template(
         "staff/proposals/queue.html",
         queue=queue,

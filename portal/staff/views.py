@@ -35,6 +35,7 @@ from portal.db import get_session
 from portal.downloads import attachment
 from portal.errors import handle_http_error, user_error
 from portal.i18n import localized
+from portal.pagination import check_page, page_count
 from portal.params import choice_param, int_id_or_404, int_param
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
@@ -266,9 +267,8 @@ def version(version_id: int) -> str:
         # By default the first list with lines in it (a first version only adds).
         default = next((k for k in preview.CHANGE_KINDS[::-1] if counts[k]), "changed")
         shown = choice_param("list", preview.CHANGE_KINDS, default) or default
-        pages = max(1, -(-counts[shown] // preview.PAGE_SIZE))
-        if page > pages:
-            raise user_error(NotFound, _("There is no page of that number."))
+        pages = page_count(counts[shown], preview.PAGE_SIZE)
+        check_page(page, pages)
         use_query({"list": shown, **({"page": str(page)} if page > 1 else {})})
         mapper = load_mapper(session)
         mapping = preview.version_key(published_version(session, DatasetKind.MAPPING))
