@@ -8,19 +8,12 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 
+from portal.datasets.labels import stage_label
 from portal.i18n import localized
 from portal.spending import services
 from portal.spending.areas import AREAS_BY_SLUG
 from portal.spending.queries import Figures, Snapshot, YearSpending
 from portal.tables import Column, Table
-
-
-def stage_label(stage: str) -> str:
-    return {
-        "final": _("Final accounts"),
-        "adjusted": _("Adjusted budget"),
-        "budget": _("Budget"),
-    }.get(stage, stage)
 
 
 def status_label(status: str) -> str:

@@ -18,18 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.datasets.labels import stage_choices
 from portal.datasets.models import CITYWIDE, MUNICIPAL
 from portal.spending.upload.layout import column_index
 from portal.uploads.files import ALLOWED_EXTENSIONS
 from portal.uploads.units import Unit
-
-
-def stage_choices() -> list[tuple[str, object]]:
-    return [
-        ("budget", _l("Budget (预算)")),
-        ("adjusted", _l("Adjusted budget (调整预算)")),
-        ("final", _l("Final accounts (决算)")),
-    ]
 
 
 class UploadForm(FlaskForm):

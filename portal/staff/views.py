@@ -26,7 +26,6 @@ from portal.datasets.actions import flags_token, publish_flags
 from portal.datasets.models import (
     DatasetKind,
     DatasetVersion,
-    Stage,
     VersionStatus,
 )
 from portal.datasets.services import current_data_version, published_version, version_reading
@@ -63,27 +62,6 @@ staff = language_blueprint("staff", __name__, "/staff")
 STAFF_ROLES = ("admin", "editor")
 
 
-def kind_label(kind: DatasetKind) -> str:
-    return {
-        DatasetKind.SPENDING: _("Spending"),
-        DatasetKind.INDICATORS: _("Performance indicators"),
-        DatasetKind.PROJECTS: _("Practical projects"),
-        DatasetKind.PROPOSALS: _("Proposals handling ledger"),
-        DatasetKind.CITY: _("City facts: names, population and total spending"),
-        DatasetKind.NATIONAL: _("National figures"),
-        DatasetKind.CLASSIFICATION: _("Classification of expenditure"),
-        DatasetKind.MAPPING: _("Codes assigned to areas"),
-    }.get(kind, kind.value)
-
-
-def stage_label(stage: Stage) -> str:
-    return {
-        Stage.BUDGET: _("Budget (预算)"),
-        Stage.ADJUSTED: _("Adjusted budget (调整预算)"),
-        Stage.FINAL: _("Final accounts (决算)"),
-    }.get(stage, "")
-
-
 def version_state(version: DatasetVersion) -> str:
     if version.dataset.published_version_id == version.id:
         return _("Live: readers see this version")
@@ -97,8 +75,6 @@ def version_state(version: DatasetVersion) -> str:
 @staff.context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "kind_label": kind_label,
-        "stage_label": stage_label,
         "version_state": version_state,
         "level_label": level_name,
         "role_names": role_names,
