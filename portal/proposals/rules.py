@@ -12,14 +12,13 @@ from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from flask import current_app, has_app_context
 
-log = logging.getLogger(__name__)
+from portal.i18n import CHINA
 
-CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
