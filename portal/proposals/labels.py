@@ -10,7 +10,7 @@ from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import localized
+from portal.i18n import format_day, localized
 from portal.proposals.models import (
     Disclosure,
     EventKind,
@@ -22,6 +22,7 @@ from portal.proposals.models import (
     Satisfaction,
     Status,
 )
+from portal.proposals.rules import rules
 from portal.spending.areas import AREAS_BY_SLUG
 
 KIND_LABELS: dict[Any, LazyString] = {
@@ -171,3 +172,89 @@ def due_text(due: date | None, today: date) -> str:
     if days == 0:
         return _("Due today")
     return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
+
+
+# -- the handling rules in words: every number comes from rules(), never retyped ---------------
+
+
+def months(count: int) -> str:
+    return ngettext("%(num)d month", "%(num)d months", count)
+
+
+def working_days(count: int) -> str:
+    return ngettext("%(num)d working day", "%(num)d working days", count)
+
+
+def due_soon_label() -> str:
+    """The "due soon" filter's name: due within :attr:`HandlingRules.due_soon_days` days."""
+    return ngettext("Due within %(num)d day", "Due within %(num)d days", rules().due_soon_days)
+
+
+def deadlines_summary(today: date) -> str:
+    """The deadlines a reader of the list should know, as the rules in force set them."""
+    handling = rules()
+    return _(
+        "Dates are counted in China's time zone; today is %(date)s. A reply is due %(reply)s "
+        "after assignment (at most %(most)s with an approved extension); a co-handler's opinion "
+        "%(opinion)s after; a reply handled again %(again)s after the feedback.",
+        date=format_day(today),
+        reply=months(handling.reply_months),
+        most=months(handling.max_total_months),
+        opinion=months(handling.opinion_months),
+        again=months(handling.rehandle_months),
+    )
+
+
+def on_time_definition() -> str:
+    """How the statistics count a reply as on time."""
+    return _(
+        "On-time reply rate: items whose first reply came by its due date (%(months)s after "
+        "assignment, or later with an approved extension), divided by the items whose reply is "
+        "due by today or has been given.",
+        months=months(rules().reply_months),
+    )
+
+
+def disclosure_due_text(due: date) -> str:
+    """When an unpublished reply should be published: *due* is that many working days on."""
+    return _(
+        "It should be published by %(date)s (%(days)s after the reply).",
+        date=format_day(due),
+        days=working_days(rules().publish_working_days),
+    )
+
+
+def first_due_text(role: HandlingRole | str, due: date) -> str:
+    """What the assignment sets going: the co-handler's opinion, or the reply, due on *due*."""
+    if role == HandlingRole.CO:
+        return _(
+            "The opinion to the lead unit is due %(months)s later, on %(date)s.",
+            months=months(rules().opinion_months),
+            date=format_day(due),
+        )
+    return _(
+        "The reply is due %(months)s later, on %(date)s.",
+        months=months(rules().reply_months),
+        date=format_day(due),
+    )
+
+
+def assignment_hint() -> str:
+    return _(
+        "The clock starts on this date: the reply is due %(months)s later.",
+        months=months(rules().reply_months),
+    )
+
+
+def extension_hint() -> str:
+    return _(
+        "An extension moves the reply's due date to at most %(months)s after assignment.",
+        months=months(rules().max_total_months),
+    )
+
+
+def rehandling_hint() -> str:
+    return _(
+        "The new reply is due %(months)s after this date.",
+        months=months(rules().rehandle_months),
+    )

@@ -198,16 +198,7 @@ def item_view(
             co = item.role == HandlingRole.CO
             months = rules().opinion_months if co else rules().reply_months
             first_due = add_months(event.occurred_on, months)
-            entry.detail = (
-                _(
-                    "The opinion to the lead unit is due one month later, on %(date)s.",
-                    date=format_day(first_due),
-                )
-                if item.role == HandlingRole.CO
-                else _(
-                    "The reply is due three months later, on %(date)s.", date=format_day(first_due)
-                )
-            )
+            entry.detail = labels.first_due_text(item.role, first_due)
         elif event.kind == EventKind.EXTENDED:
             entry.detail = _(
                 "The reply is now due %(months)s months after assignment. Reason: %(reason)s",

@@ -30,7 +30,7 @@ from portal.errors import user_error
 from portal.i18n import localized
 from portal.pagination import check_page
 from portal.params import int_id_or_404, int_param, text_param
-from portal.proposals import next_steps, queries, services
+from portal.proposals import labels, next_steps, queries, services
 from portal.proposals.filters import MAX_PAGE
 from portal.proposals.models import (
     Disclosure,
@@ -188,7 +188,7 @@ STEPS: dict[str, Step] = {
             forms.AssignForm,
             lambda item, d, f: d.assigned_on is None,
             _assign,
-            _l("The clock starts on this date: the reply is due three months later."),
+            LazyString(labels.assignment_hint),
         ),
         Step(
             "meet",
@@ -203,7 +203,7 @@ STEPS: dict[str, Step] = {
             forms.ExtendForm,
             _can_extend,
             _extend,
-            _l("An extension moves the reply's due date to at most six months after assignment."),
+            LazyString(labels.extension_hint),
         ),
         Step(
             "reply",
@@ -237,7 +237,7 @@ STEPS: dict[str, Step] = {
             forms.RehandleForm,
             _can_rehandle,
             _rehandle,
-            _l("The new reply is due one month after this date."),
+            LazyString(labels.rehandling_hint),
         ),
         Step(
             "follow_up",
@@ -351,7 +351,6 @@ def proposals() -> str:
         page=page,
         counts=queries.queue_counts(session, today(), soon),
         today=today(),
-        soon_days=soon,
         classes=queries.reply_classes(session),
     )
 
