@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import format_day, localized
+from portal.proposals.filters import ListFilters
 from portal.proposals.models import (
     Disclosure,
     EventKind,
@@ -258,3 +259,25 @@ def rehandling_hint() -> str:
         "The new reply is due %(months)s after this date.",
         months=months(rules().rehandle_months),
     )
+
+
+def also_filtered_by(filters: ListFilters) -> str:
+    """The filters the list's form does not show (set by a link from the statistics), in words:
+    "Also filtered by: replied, met the submitter."; empty when there are none."""
+    named: list[str] = []
+    if filters.replied is not None:
+        named.append(_("replied") if filters.replied else _("not replied yet"))
+    if filters.on_time is not None:
+        named.append(
+            _("first reply on time") if filters.on_time else _("first reply late or overdue")
+        )
+    if filters.met is not None:
+        named.append(_("met the submitter") if filters.met else _("did not meet the submitter"))
+    if filters.handling:
+        level = satisfaction_label(filters.handling)
+        named.append(_("handling (final): %(level)s", level=level))
+    if filters.result:
+        named.append(_("result (final): %(level)s", level=satisfaction_label(filters.result)))
+    if not named:
+        return ""
+    return _("Also filtered by: %(filters)s.", filters=_(", ").join(named))

@@ -104,6 +104,11 @@ class ItemView:
         return self.item.status in AWAITING_BUREAU
 
     @property
+    def is_co_handler(self) -> bool:
+        """The bureau co-handles (会办): it sends an opinion to the lead unit, which replies."""
+        return self.item.role == HandlingRole.CO
+
+    @property
     def due_text(self) -> str:
         return labels.due_text(self.item.current_due, self.today) if self.awaiting_bureau else ""
 
@@ -123,7 +128,7 @@ class ItemView:
         """Where the submitter's feedback stands, for the wording of every page: ``co`` (the lead
         unit takes it), ``closed``, ``open`` (may be given now), ``rehandling`` (not satisfied:
         the new reply is awaited), ``given`` (on the latest reply), or ``waiting`` (no reply yet)."""
-        if self.item.role == HandlingRole.CO:
+        if self.is_co_handler:
             return "co"
         if self.item.status == Status.CLOSED:
             return "closed"
