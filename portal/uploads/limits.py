@@ -47,8 +47,9 @@ class UploadLimits:
     total_bytes: int = 640 << 20
     #: Uncompressed bytes of any other part (styles, workbook, relationships: parsed whole).
     small_part_bytes: int = 8 << 20
-    #: XML elements of such a part (each costs about a hundred bytes once parsed).
-    small_part_elements: int = 400_000
+    #: XML elements of such a part (once openpyxl has made objects of them, up to a kilobyte each;
+    #: Excel writes at most 64,000 cell formats, a few elements each, and usually far fewer).
+    small_part_elements: int = 150_000
     #: Uncompressed / compressed size of a part bigger than ``ratio_floor_bytes``.
     compression_ratio: int = 100
     ratio_floor_bytes: int = 1 << 20

@@ -175,6 +175,23 @@ def many_elements(path: Path, count: int = 100_000_000) -> Path:
     return write_workbook(path, _sheet(lambda: _repeat(b"<x/>", count)), _strings())
 
 
+def many_styles(path: Path, count: int = 390_000) -> Path:
+    """A style sheet of *count* cell formats (Excel allows 64,000), each made into an object."""
+    content = small_workbook(b'<row r="2"><c r="A2"><v>1</v></c></row>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(__import__("io").BytesIO(content)) as source:
+            for name in source.namelist():
+                archive.writestr(name, source.read(name))
+        archive.writestr(
+            "xl/styles.xml",
+            b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + b"<cellXfs>"
+            + b"<xf/>" * count
+            + b"</cellXfs></styleSheet>",
+        )
+    return path
+
+
 BOMBS: dict[str, Callable[[Path], Path]] = {
     "huge_shared_string": huge_shared_string,
     "huge_inline_string": huge_inline_string,
@@ -184,6 +201,7 @@ BOMBS: dict[str, Callable[[Path], Path]] = {
     "wide_row": wide_row,
     "many_strings": many_strings,
     "many_elements": many_elements,
+    "many_styles": many_styles,
 }
 
 

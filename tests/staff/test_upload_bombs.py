@@ -101,6 +101,7 @@ BOMBS: dict[str, tuple[Callable[[Path], Path], str]] = {
         lambda p: bombs.many_strings(p, 20_000_000),
         "more than 2,000,000 different texts",
     ),
+    "a style sheet of 390,000 formats": (bombs.many_styles, "far more markup than its cells need"),
     "elements outside rows": (
         lambda p: bombs.many_elements(p, 60_000_000),
         "far more markup than its cells need",
