@@ -27,8 +27,10 @@ from portal.i18n import (
 class Column:
     key: str
     label: str
-    #: text | code | money (万元) | money_large (亿元, for national series) | ratio |
-    #: change (a signed ratio: +7.8%) | yuan | number | int
+    #: text | code | code_name (a code and its name: ``(code, name)``, the code set as code) |
+    #: money (万元) | money_large (亿元, for national series) | money_change (one amount in 万元,
+    #: or ``(before, after)``: "1.00 → 2.00") | ratio | change (a signed ratio: +7.8%) | yuan |
+    #: number | int
     kind: str = "text"
     #: Optional key of a row field holding a link for this cell.
     link_key: str | None = None
@@ -39,14 +41,16 @@ class Column:
     #: Part of the row's name (a code's name beside the code): stacked on a phone, it is shown
     #: with the name, without a label of its own.
     names_row: bool = False
+    #: Money columns name their unit in the header, unless the table's heading already does.
+    unit_in_header: bool = True
 
     @property
     def numeric(self) -> bool:
-        return self.kind not in {"text", "code"}
+        return self.kind not in {"text", "code", "code_name"}
 
     def header(self) -> str:
         """Header with its unit, for HTML."""
-        if self.kind == "money":
+        if self.kind == "money" and self.unit_in_header:
             return _("%(label)s (%(unit)s)", label=self.label, unit=table_unit())
         if self.kind == "money_large":
             return _("%(label)s (%(unit)s)", label=self.label, unit=large_unit())
@@ -62,6 +66,10 @@ class Column:
     def display(self, value: Any) -> str:
         if value is None or value == "":
             return "—"
+        if self.kind == "code_name":
+            return " ".join(part for part in value if part)
+        if self.kind == "money_change":
+            return " → ".join(table_amount(amount) for amount in value)
         if self.kind == "money":
             return table_amount(value)
         if self.kind == "money_large":

@@ -43,7 +43,7 @@ from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
 from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
-from portal.staff import preview, proposal_import, services
+from portal.staff import preview, proposal_import, services, version_tables
 from portal.staff.city_forms import fact_labels
 from portal.staff.forms import (
     LedgerUploadForm,
@@ -271,20 +271,21 @@ def version(version_id: int) -> str:
         if flags:
             action_form.confirm.data = flags_token(flags)
         changes = preview.line_changes(session, item.id, old_id, shown, page)
+        names = _change_names(session, item, compared, [c.code for c in changes])
+        areas = preview.compare_areas(areas_of(compared), areas_of(item), amount)
         context.update(
             reading=version_reading(item),
             flags=flags,
-            names=_change_names(session, item, compared, [c.code for c in changes]),
             counts=counts,
             shown=shown,
             page=page,
             pages=pages,
-            changes=changes,
-            amount=amount,
-            areas=preview.compare_areas(areas_of(compared), areas_of(item), amount),
+            areas_table=version_tables.areas_table(areas, amount),
+            lines_table=version_tables.lines_table(changes, names, shown) if changes else None,
         )
     elif kind in preview.RECORD_MODELS:
-        context.update(record_changes=preview.record_changes(session, kind, item.id, old_id))
+        records = preview.record_changes(session, kind, item.id, old_id)
+        context.update(records_table=version_tables.records_table(records) if records else None)
     elif kind == DatasetKind.CITY:
         context.update(
             city_changes=city_facts.compare_facts(
