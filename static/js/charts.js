@@ -1,23 +1,30 @@
 /*
- * charts.js: draws every <canvas class="chart"> on the page with Chart.js 4.
+ * charts.js: draws every <canvas class="chart" data-chart="…"> on the page with Chart.js 4.
  *
- * Plain ES2017, no modules, no eval, no inline styles in markup: safe under
+ * Plain ES2017 (async/await), no modules, no eval, no inline handlers or styles: safe under
  *   script-src 'self'; style-src 'self'
- * Load order (both deferred, in this order):
- *   <script defer src="/static/vendor/chartjs/chart.umd.min.js"></script>
- *   <script defer src="/static/js/charts.js"></script>
+ * Loaded by templates/spending/_charts_scripts.html, both deferred, Chart.js first:
+ *   vendor/chartjs/chart.umd.min.js, then js/charts.js (fingerprinted static URLs, ?v=<sha256>)
  *
- * Markup contract:
+ * Markup contract (the `chart` macro of templates/_macros/data.html):
  *   <div class="chart-box">
  *     <canvas class="chart" data-chart="areas|trend|totals|national|rates"
- *             data-src="/api/v1/..." data-labels='{"budget": "...", ...}'
- *             role="img" aria-label="..."></canvas>
+ *             data-src="/api/v1/…[#part]" data-labels='{"budget": "…", …}'
+ *             role="img" aria-label="…"></canvas>
  *   </div>
- * Every chart repeats numbers already in an HTML table, so the chart is an
- * enhancement only: any failure leaves the page usable and is reported via
+ * data-chart picks a builder (BUILDERS); data-src is a JSON endpoint, whose #part names the chart
+ * of a "rates" document (data.charts[part], "rates" by default); data-labels overrides the
+ * DEFAULT_LABELS (budget, adjusted, executed, city, national, growth, notFromZero).
+ * Colours: an area's trend and national charts draw in the area's own colour, sent with the data
+ * (data.colour, from portal/spending/areas.py); the areas, totals and rates charts and the
+ * national series use the fixed colours below (one per series, so a legend matches its bars).
+ *
+ * Every chart repeats numbers already in an HTML table, so the chart is an enhancement only:
+ * any failure leaves the page usable and is reported via
  *   canvas.dataset.chartError = "<reason>" and .chart-box.chart-failed
- * A drawn chart gets canvas.dataset.chartReady = "true"; a national chart
- * with no data gets .chart-box.chart-empty (and canvas.dataset.chartEmpty).
+ * A drawn chart gets canvas.dataset.chartReady = "true" (canvas.dataset.chartPending meanwhile);
+ * a chart with nothing to draw (a national comparison without national figures, a rates chart
+ * without years) gets canvas.dataset.chartEmpty and .chart-box.chart-empty.
  */
 (function () {
   "use strict";
