@@ -19,19 +19,15 @@ KIND_NAMES: dict[str, LazyString] = {
     DatasetKind.MAPPING: _l("Codes assigned to areas"),
 }
 
-#: A stage as readers see it.
-STAGE_NAMES: dict[str, LazyString] = {
-    Stage.BUDGET: _l("Budget"),
-    Stage.ADJUSTED: _l("Adjusted budget"),
-    Stage.FINAL: _l("Final accounts"),
-}
-
-#: A stage with the Chinese term of the tables beside it, for the clerks who upload them.
-STAGE_TERMS: dict[str, LazyString] = {
-    Stage.BUDGET: _l("Budget (预算)"),
-    Stage.ADJUSTED: _l("Adjusted budget (调整预算)"),
-    Stage.FINAL: _l("Final accounts (决算)"),
-}
+#: Each stage: as readers see it, and with the Chinese term of its tables for the clerks who
+#: upload them.
+_STAGES: tuple[tuple[Stage, LazyString, LazyString], ...] = (
+    (Stage.BUDGET, _l("Budget"), _l("Budget (预算)")),
+    (Stage.ADJUSTED, _l("Adjusted budget"), _l("Adjusted budget (调整预算)")),
+    (Stage.FINAL, _l("Final accounts"), _l("Final accounts (决算)")),
+)
+STAGE_NAMES: dict[str, LazyString] = {stage: name for stage, name, _term in _STAGES}
+STAGE_TERMS: dict[str, LazyString] = {stage: term for stage, _name, term in _STAGES}
 
 #: The amount columns of a spending line (``budget``, ``adjusted``, ``executed``): each is the
 #: figure of one stage.
