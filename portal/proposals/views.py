@@ -123,6 +123,13 @@ def has_sample(session: Session) -> bool:
     return bool(g.proposal_sample)
 
 
+def samples_mixed(items: list[ProposalItem]) -> bool:
+    """Whether sample and real items are listed together: then each sample card is tagged;
+    otherwise the page's banner says it once."""
+    samples = sum(1 for item in items if item.sample)
+    return 0 < samples < len(items)
+
+
 def has_items(session: Session) -> bool:
     """Whether any suggestion or proposal is there at all (else the pages say none is yet)."""
     return session.scalar(select(ProposalItem.id).limit(1)) is not None
@@ -169,6 +176,7 @@ def index() -> str:
     return render_template(
         "proposals/list.html",
         page=page,
+        mark_samples=samples_mixed(list(page.items)),
         filters=filters,
         today=today(),
         classes=reply_classes(),
@@ -275,6 +283,7 @@ def my_index() -> str:
     return render_template(
         "proposals/my.html",
         page=page,
+        mark_samples=samples_mixed(list(page.items)),
         today=today(),
         classes=reply_classes(),
         linked=submitter_id is not None,

@@ -12,12 +12,17 @@ from flask_babel import gettext as _
 from portal.datasets.labels import amount_label, amount_labels
 from portal.i18n import table_unit
 from portal.spending.areas import AREAS_BY_SLUG
-from portal.staff.preview import AreaComparison, LineChange, RecordChange
+from portal.staff.preview import CHANGE_KINDS, AreaComparison, LineChange, RecordChange
 from portal.tables import Column, Table
 
 
 def change_label(kind: str) -> str:
     return {"added": _("added"), "removed": _("removed"), "changed": _("changed")}[kind]
+
+
+def line_lists() -> list[tuple[str, str]]:
+    """``(list, label)`` of each list of lines, for the links between them."""
+    return [(kind, change_label(kind)) for kind in CHANGE_KINDS]
 
 
 def _area_row_name(slug: str) -> str:

@@ -72,9 +72,22 @@ def version_state(version: DatasetVersion) -> str:
     }[version.status]
 
 
+def version_action(version: DatasetVersion) -> str | None:
+    """What may be done to *version* now: ``publish`` a draft, ``restore`` an earlier published
+    version (a proposals ledger is applied once: its steps stay on the timelines, so it is not
+    restored), or nothing (``None``: the live version, a withdrawn draft)."""
+    if version.status == VersionStatus.DRAFT:
+        return "publish"
+    live = version.dataset.published_version_id == version.id
+    if version.status == VersionStatus.PUBLISHED and not live:
+        return None if version.dataset.kind == DatasetKind.PROPOSALS else "restore"
+    return None
+
+
 @staff.context_processor
 def _labels() -> dict[str, Any]:
     return {
+        "version_action": version_action,
         "version_state": version_state,
         "level_label": level_name,
         "role_names": role_names,
@@ -280,6 +293,7 @@ def version(version_id: int) -> str:
             shown=shown,
             page=page,
             pages=pages,
+            line_lists=version_tables.line_lists(),
             areas_table=version_tables.areas_table(areas, amount),
             lines_table=version_tables.lines_table(changes, names, shown) if changes else None,
         )
