@@ -11,6 +11,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 
+from portal.datasets.labels import amount_label
 from portal.i18n import localized
 from portal.proposals import labels
 from portal.proposals.filters import REPLYING, ListFilters
@@ -269,8 +270,8 @@ def budget_table(lines: list[BudgetLineView], item_id: int) -> Table:
             Column("name", _("Name")),
             Column("area", _("Area"), link_key="area_url"),
             Column("year", _("Year")),
-            Column("budget", _("Budget"), "money"),
-            Column("executed", _("Final accounts"), "money"),
+            Column("budget", amount_label("budget"), "money"),
+            Column("executed", amount_label("executed"), "money"),
         ],
         rows=[
             {

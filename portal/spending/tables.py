@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.datasets.labels import stage_label
+from portal.datasets.labels import amount_label, stage_label
 from portal.i18n import localized
 from portal.spending import services
 from portal.spending.areas import AREAS_BY_SLUG
@@ -27,9 +27,9 @@ def status_label(status: str) -> str:
 
 def _money_columns() -> list[Column]:
     return [
-        Column("budget", _("Budget"), "money"),
-        Column("adjusted", _("Adjusted budget"), "money", phone=False),
-        Column("executed", _("Final accounts"), "money"),
+        Column("budget", amount_label("budget"), "money"),
+        Column("adjusted", amount_label("adjusted"), "money", phone=False),
+        Column("executed", amount_label("executed"), "money"),
         Column("execution_rate", _("Execution rate"), "ratio"),
     ]
 
@@ -272,7 +272,7 @@ def _projects_columns(slug: str | None) -> list[Column]:
         Column("title", _("Project")),
         Column("area", _("Area"), link_key="area_url"),
         Column("description", _("What the money bought")),
-        Column("budget", _("Budget"), "money"),
+        Column("budget", _("Budget"), "money"),  # a project's budget, not a stage's figure
         Column("progress", _("Progress (%)"), "int"),
         Column("status", _("Status")),
     ]
