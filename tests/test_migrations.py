@@ -1,24 +1,102 @@
-"""The Alembic migrations build exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, and the ``flask db``
+commands move a database up and down them."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import Engine, create_engine, text
 
-import portal.accounts.models
-import portal.datasets.models
-import portal.proposals.models
-import portal.spending.models
-import portal.staff.models  # noqa: F401
-from portal.db import Base
+import portal.migrations
+from portal import create_app
+from portal.migrations import head_revisions, import_all_models
+from tests.conftest import BACKENDS, DATA_DIR, _postgres_schema_url
+
+
+def schema_differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, import_all_models()))
 
 
 def test_models_and_migrations_agree(app) -> None:
-    engine = app.extensions["portal.db"].engine
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
-        diff = compare_metadata(context, Base.metadata)
-    assert diff == []
+    assert schema_differences(app.extensions["portal.db"].engine) == []
+
+
+def test_every_domain_s_models_are_imported() -> None:
+    tables = import_all_models().tables
+    assert {"audit_entry", "user_account", "dataset", "budget_line", "proposal_item"} <= set(tables)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database of its own (a fresh schema on PostgreSQL)."""
+    admin = schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        base = os.environ["PORTAL_TEST_DATABASE_URL"]
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _postgres_schema_url(base, schema)
+    flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
+    yield flask_app
+    flask_app.extensions["portal.db"].dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_flask_db_upgrade_downgrade_upgrade(empty_app: Flask) -> None:
+    runner = empty_app.test_cli_runner()
+    engine = empty_app.extensions["portal.db"].engine
+    newest = ", ".join(head_revisions())
+
+    def db(*args: str) -> str:
+        result = runner.invoke(args=["db", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "no revision" in db("current") and "not the newest" in db("current")
+    assert db("upgrade") == f"Database at {newest}.\n"
+    assert db("current") == f"{newest}\n"
+    assert schema_differences(engine) == []
+    assert db("downgrade", "-1") != f"Database at {newest}.\n"
+    assert "not the newest" in db("current")
+    assert "no revision" in db("downgrade", "base")
+    assert db("upgrade") == f"Database at {newest}.\n"
+    assert schema_differences(engine) == []
+
+
+def test_flask_db_revision_writes_the_next_number(
+    empty_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a database at the newest revision the models add nothing: the new migration is empty
+    (written into a copy of the migrations, never into the real ones)."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(portal.migrations.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(portal.migrations, "HERE", copy)
+    (head,) = head_revisions()
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(args=["db", "revision", "-m", "nothing changes"])
+    assert result.exit_code == 0, result.output
+    assert head_revisions() == (f"{int(head) + 1:04d}",)
+    written = copy / "versions" / f"{int(head) + 1:04d}_nothing_changes.py"
+    assert written.is_file() and f"Wrote {written}" in result.output
+    body = written.read_text(encoding="utf-8")
+    assert "op." not in body.split("def upgrade", 1)[1]
 
 
 def test_the_search_index_is_built_for_items_already_there(tmp_path) -> None:
@@ -85,6 +163,7 @@ def test_money_becomes_whole_fen_and_spending_a_level(tmp_path) -> None:
                 " adjusted, executed) VALUES (1, '2050202', '', '', 12345678, NULL, 5)"
             )
         )
+
     def stored() -> tuple[tuple[object, ...], str | None]:
         with engine.connect() as connection:
             line = connection.execute(sa.text("SELECT budget, adjusted, executed FROM budget_line"))

@@ -5,15 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import portal.accounts.models
-import portal.datasets.models
-import portal.proposals.models
-import portal.spending.models
-import portal.staff.models  # noqa: F401  (each registers its tables on the metadata)
-from portal.db import Base
+from portal.migrations import import_all_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = import_all_models()
 
 
 def run_migrations_online() -> None:
