@@ -1,5 +1,6 @@
 """Deputies' suggestions and CPPCC proposals, tracked to their replies: `init_app` registers the
-pages, the deputy's pages, the API, the panels shown on spending pages and the CLI."""
+pages, the deputy's pages, the API, the panels shown on spending pages, the CLI and the handling
+ledger's upload kind and publish action."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
-    from portal.proposals import cli, labels, views
+    from portal.proposals import cli, labels, ledger, views
 
     app.register_blueprint(views.pages)
     app.register_blueprint(views.my)
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
         proposal_labels=labels,
     )
     cli.register(app)
+    ledger.init_app(app)

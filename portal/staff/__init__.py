@@ -10,13 +10,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
-    from portal.staff import (
-        handling,  # noqa: F401  (its routes join the staff blueprint)
-        proposal_import,
-    )
+    from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
     from portal.staff.cli import import_cli
     from portal.staff.views import staff
 
-    proposal_import.init_app(app)
     app.register_blueprint(staff)
     app.cli.add_command(import_cli)

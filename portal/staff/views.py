@@ -36,6 +36,7 @@ from portal.errors import handle_http_error, user_error
 from portal.i18n import localized
 from portal.pagination import check_page, page_count
 from portal.params import choice_param, int_id_or_404, int_param
+from portal.proposals.ledger import ledger_preview
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
 from portal.spending.queries import published_snapshot
@@ -43,7 +44,7 @@ from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
 from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
-from portal.staff import preview, proposal_import, services, version_tables
+from portal.staff import preview, services, version_tables
 from portal.staff.city_forms import fact_labels
 from portal.staff.forms import (
     LedgerUploadForm,
@@ -310,7 +311,7 @@ def version(version_id: int) -> str:
         )
     elif kind == DatasetKind.PROPOSALS:
         try:
-            context.update(ledger=proposal_import.ledger_preview(session, item))
+            context.update(ledger=ledger_preview(session, item))
         except OperationalError as error:
             raise database_busy(error) from error
     return render_template(

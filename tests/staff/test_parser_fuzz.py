@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.datasets.models import Stage
+from portal.proposals.ledger import import_proposals
 from portal.spending.upload import import_spending
 from portal.spending.upload.records import (
     INDICATORS,
@@ -24,7 +25,6 @@ from portal.spending.upload.records import (
     import_indicators,
     import_projects,
 )
-from portal.staff.proposal_import import import_proposals
 from portal.uploads.files import TableSource
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.datasets.models import DatasetKind, DatasetVersion, DataState, VersionStatus
 from portal.proposals import services as proposal_services
+from portal.proposals.ledger import LEDGER_COLUMNS, import_proposals, ledger_preview
 from portal.proposals.models import (
     EventKind,
     Feedback,
@@ -26,7 +27,6 @@ from portal.proposals.models import (
     Status,
 )
 from portal.staff import services
-from portal.staff.proposal_import import LEDGER_COLUMNS, import_proposals, ledger_preview
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
 from tests.helpers import csrf_token, make_user, sign_in

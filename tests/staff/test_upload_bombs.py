@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from portal.proposals.ledger import import_proposals
 from portal.spending.upload import import_spending
 from portal.spending.upload.records import import_indicators, import_projects
-from portal.staff.proposal_import import import_proposals
 from portal.uploads.files import TableSource
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in

@@ -1,0 +1,139 @@
+"""The ledger as an upload kind: checking a file and keeping it as a draft version of the
+proposals dataset, what publishing that version does (its steps applied), and the registration
+of both (:func:`init_app`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from portal.datasets.actions import StaffActionError, register_publish_action
+from portal.datasets.models import ALL_YEARS, DatasetKind, DatasetVersion
+from portal.datasets.transactions import retry_if_locked, take_write_lock
+from portal.proposals import services as proposal_services
+from portal.proposals.ledger.columns import LEDGER_COLUMNS
+from portal.proposals.ledger.compare import plan_ledger
+from portal.proposals.ledger.plan import LedgerPlan, version_source
+from portal.proposals.ledger.replay import dry_run, replay
+from portal.uploads.files import TableFileError, TableSource, inspect_file
+from portal.uploads.importing import (
+    ImportKind,
+    ImportProgress,
+    ImportRequest,
+    ImportResult,
+    register_import_kind,
+    table_source,
+    write_version,
+)
+from portal.uploads.problems import ProblemLog
+
+#: How many problems the message of a refused publish quotes.
+PROBLEMS_QUOTED = 5
+
+
+def import_proposals(
+    session: Session,
+    source: TableSource | str | Path,
+    *,
+    title: str,
+    source_doc: str,
+    created_by: str,
+    year: int | None = None,
+    filename: str | None = None,
+    publish: bool = False,
+    progress: ImportProgress | None = None,
+    title_en: str | None = None,
+    source_en: str | None = None,
+) -> ImportResult:
+    """Check a handling ledger and, if it has no error, keep it as a draft version of the
+    proposals dataset (publishing it, i.e. applying its steps, if asked). With *year*, every row
+    must be of that year. Nothing is written when there is an error."""
+    table = table_source(source, filename)
+    result = ImportResult("proposals")
+    try:
+        result.sha256 = inspect_file(table).sha256
+    except TableFileError as error:
+        result.problems.add(error.problem)
+        return result
+
+    def check() -> tuple[LedgerPlan | None, ProblemLog]:
+        # The dry run writes (in a savepoint): on SQLite, be the writer from the start.
+        take_write_lock(session)
+        log = ProblemLog()
+        plan = plan_ledger(
+            session,
+            table,
+            log,
+            year=year,
+            progress=(lambda fraction: progress("check", fraction)) if progress else None,
+        )
+        if plan is not None:
+            dry_run(session, plan.items, log)  # every item found sound so far
+        return plan, log
+
+    plan, result.problems = retry_if_locked(session, check)
+    result.rows = plan.rows if plan else 0
+    if plan is None or not result.ok:
+        return result
+    request = ImportRequest(
+        year=ALL_YEARS,
+        title=title,
+        source_doc=source_doc,
+        created_by=created_by,
+        title_en=title_en,
+        source_en=source_en,
+        publish=publish,
+    )
+    rows = plan.rows  # nothing to insert: the kept file is the version's content
+    write_version(
+        session, table, request, DatasetKind.PROPOSALS, rows, lambda _version: rows, result
+    )
+    return result
+
+
+def apply_ledger(session: Session, version: DatasetVersion, actor: str) -> None:
+    """Publishing a ledger: its steps appended through the services, in the caller's
+    transaction. Raises :class:`StaffActionError` (nothing changed) if it no longer applies."""
+    log = ProblemLog()
+    plan = plan_ledger(session, version_source(version), log)
+    if plan is not None and not log.has_errors:
+        user_id = None
+        if has_request_context() and current_user.is_authenticated:
+            user_id = current_user.id
+        savepoint = session.begin_nested()
+        replay(session, plan.items, proposal_services.Actor(actor, user_id), log)
+        if log.has_errors:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    if plan is None or log.has_errors:
+        errors = [p for p in log.sorted() if p.is_error]
+        quoted = " ".join(p.describe() for p in errors[:PROBLEMS_QUOTED])
+        raise StaffActionError(
+            _l(
+                "Nothing was published: the ledger no longer fits the proposals as they are now (%(count)s problem(s)). %(problems)s",
+                count=len(errors) or 1,
+                problems=quoted,
+            )
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Offer the ledger in the back office and on the command line, and say what publishing a
+    ledger version does."""
+    register_import_kind(
+        app,
+        ImportKind(
+            "proposals",
+            _l("Proposals handling ledger"),
+            DatasetKind.PROPOSALS,
+            LEDGER_COLUMNS,
+            import_proposals,  # type: ignore[arg-type]
+            needs_year=False,
+        ),
+    )
+    register_publish_action(DatasetKind.PROPOSALS, apply_ledger)
