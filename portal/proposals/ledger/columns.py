@@ -38,6 +38,9 @@ Chinese header           English header          What it holds
 =======================  ======================  ==================================================
 
 Dates are read as 2025-03-12, 2025/3/12, 2025.3.12, 2025年3月12日 or a date cell of Excel; a date
+in the future is an error. The item's columns (标题 to 承办方式, 交办日期) are filled in on its first
+row; on a second-round row they may be left empty, and if filled must say the same. A ledger spans
+the years of its items, so the upload needs no year; if one is given, every row's 年度 must be it.
 """
 
 from __future__ import annotations
@@ -47,9 +50,7 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 
 from portal.uploads.headers import ColumnSpec, HeaderMap, find_header
-from portal.uploads.importing import (
-    check_header,
-)
+from portal.uploads.importing import check_header
 from portal.uploads.problems import ProblemLog
 from portal.uploads.rows import Row
 

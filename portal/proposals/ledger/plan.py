@@ -47,9 +47,7 @@ from portal.proposals.models import (
 from portal.uploads.cells import CellError, text_of
 from portal.uploads.files import TableFileError, TableSource, inspect_file
 from portal.uploads.headers import HeaderMap
-from portal.uploads.importing import (
-    record_rows,
-)
+from portal.uploads.importing import record_rows
 from portal.uploads.problems import Problem, ProblemLog
 from portal.uploads.rows import open_rows
 
