@@ -19,7 +19,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import secrets
 import shutil
 import sqlite3
@@ -31,47 +30,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# Run as a script, Python puts bench/ first on the path; the repository is needed instead (the
+# bench package and the portal).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lib import OUT, ROOT, BenchError, without_portal_settings
+from bench.lib.databases import generated_lines, leaf_codes_for, setup_curated
+
 YEAR = 2024
 TARGET_RATIO = 0.25
 TARGET_PEAK_MB = 500
 HEADERS = ["科目编码", "科目名称", "部门", "项目", "预算数", "调整预算数", "决算数"]
 
 
-class BenchError(RuntimeError):
-    """Something is wrong with the set-up; the numbers would mean nothing."""
-
-
-def leaf_codes(year: int) -> list[str]:
-    with (ROOT / "data" / "spending_lines.csv").open(encoding="utf-8", newline="") as handle:
-        codes = {row["code"] for row in csv.DictReader(handle) if int(row["year"]) == year}
-    parents = {code[:n] for code in codes for n in (3, 5) if n < len(code)}
-    return sorted(c for c in codes - parents if len(c) in (5, 7))
-
-
 def generate(path: Path, lines: int) -> None:
     """*lines* distinct leaf lines: 500 departments, one project per line, budget 0.01–200.00
     万元, the adjusted budget within ±10 % of it, final accounts 80–100 % of that."""
-    rng = random.Random(20240101)
-    codes = leaf_codes(YEAR)
-    departments = [f"部门{i:04d}" for i in range(1, 501)]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(HEADERS)
-        for i in range(1, lines + 1):
-            budget = rng.randrange(1, 20_001)
-            adjusted = budget * rng.randrange(900, 1_101) // 1_000
-            executed = adjusted * rng.randrange(800, 1_001) // 1_000
+        for code, department, project, budget, adjusted, executed in generated_lines(
+            lines, leaf_codes_for(YEAR), project_digits=7
+        ):
             writer.writerow(
                 [
-                    codes[rng.randrange(len(codes))],
+                    code,
                     "",
-                    departments[rng.randrange(len(departments))],
-                    f"项目{i:07d}",
-                    f"{budget / 100:.2f}",
-                    f"{adjusted / 100:.2f}",
-                    f"{executed / 100:.2f}",
+                    department,
+                    project,
+                    f"{budget:.2f}",
+                    f"{adjusted:.2f}",
+                    f"{executed:.2f}",
                 ]
             )
 
@@ -113,13 +102,7 @@ def sqlite3_import(sqlite3_cli: str, csv_path: Path, workdir: Path, lines: int) 
 
 def portal_database(path: Path, secret: str) -> None:
     """A migrated database with the curated data, as ``flask setup`` leaves it."""
-    from portal import create_app
-    from portal.cli import setup_database
-
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": secret})
-    with app.app_context():
-        setup_database(Path(app.config["DATA_DIR"]), log=lambda _message: None)
-    app.extensions["portal.db"].engine.dispose()
+    setup_curated(path, secret).extensions["portal.db"].engine.dispose()
 
 
 def portal_import(
@@ -129,7 +112,7 @@ def portal_import(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     portal_database(database, secret)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env = without_portal_settings()
     env.update(PORTAL_DATABASE_URL=f"sqlite:///{database}", PORTAL_SECRET_KEY=secret)
     command = [
         sys.executable, "-m", "flask", "--app", "portal", "import", "spending", str(csv_path),

@@ -3,7 +3,7 @@ curated items (about 60) and with 50,000 generated ones, served by gunicorn and 
 
     .venv/bin/python bench/proposals.py [--quick] [--duration N] [--items N] [--rounds N]
 
-Reuses bench/run.py (databases, servers, wrk, CPU accounting). Each page is measured twice:
+Uses bench/lib/ (databases, servers, wrk, CPU accounting), as bench/run.py does. Each page is measured twice:
 *cached* (the same URL again and again: what a popular page costs, served from the response cache
 keyed by data version and day) and *uncached* (the same URLs on a second server whose response
 cache holds nothing, PORTAL_PAGE_CACHE_SIZE=0, so every response is rendered: SQL, templates and
@@ -29,10 +29,14 @@ from statistics import median
 from types import SimpleNamespace
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, Python puts bench/ first on the path; the repository is needed instead (the
+# bench package and the portal).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import run as base  # noqa: E402  (bench/run.py: its helpers are reused as they are)
+from bench import lib
+from bench.lib.databases import setup_curated
+from bench.lib.servers import Server, Servers, server_env
+from bench.lib.wrk import measure
 
 TODAY = "2026-11-26"
 PAGES = {
@@ -41,7 +45,7 @@ PAGES = {
     "stats": "/zh/proposals/stats",
 }
 TARGET = 0.8
-OUT = base.OUT / "proposals.json"
+OUT = lib.OUT / "proposals.json"
 
 
 TOPICS = [
@@ -244,18 +248,18 @@ def add_large_items(app: Any, count: int) -> dict[str, float]:
 # -- measuring -------------------------------------------------------------------------------------
 
 
-def check(server: base.Server, dataset: str, expected_items: int) -> int:
+def check(server: Server, dataset: str, expected_items: int) -> int:
     """Every page answers; returns how many items the measured search finds."""
     import urllib.request
 
     with urllib.request.urlopen(server.base_url + "/api/v1/proposals", timeout=30) as response:
         total = json.loads(response.read())["total"]
     if total != expected_items:
-        raise base.BenchError(f"[{dataset}] the API lists {total} items, not {expected_items}")
+        raise lib.BenchError(f"[{dataset}] the API lists {total} items, not {expected_items}")
     for path in PAGES.values():
         with urllib.request.urlopen(server.base_url + path, timeout=60) as response:
             if response.status != 200:
-                raise base.BenchError(f"[{dataset}] {path} answered {response.status}")
+                raise lib.BenchError(f"[{dataset}] {path} answered {response.status}")
     query = PAGES["search"].split("?", 1)[1]
     with urllib.request.urlopen(f"{server.base_url}/api/v1/proposals?{query}", timeout=30) as found:
         return int(json.loads(found.read())["total"])
@@ -272,13 +276,12 @@ def main() -> int:
     if args.quick:
         args.duration = 3
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    base.preflight()
-    base.OUT.mkdir(parents=True, exist_ok=True)
-    for key in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[key]
+    lib.preflight()
+    lib.OUT.mkdir(parents=True, exist_ok=True)
+    lib.clear_portal_settings()
     secret = os.urandom(32).hex()
-    workdir = Path(tempfile.mkdtemp(prefix="proposals-", dir=base.OUT))
-    servers = base.Servers({}, workdir)
+    workdir = Path(tempfile.mkdtemp(prefix="proposals-", dir=lib.OUT))
+    servers = Servers({}, workdir)
     runs: list[dict[str, Any]] = []
     info: dict[str, Any] = {}
     try:
@@ -286,7 +289,7 @@ def main() -> int:
         counts = {}
         for name, path in paths.items():
             started = time.perf_counter()
-            app = base.setup_curated(path, secret)
+            app = setup_curated(path, secret)
             info[name] = {"setup_s": round(time.perf_counter() - started, 2)}
             if name == "large":
                 print(f"[large] generating {args.items:,} items…", flush=True)
@@ -298,12 +301,14 @@ def main() -> int:
                 from portal.db import get_session
                 from portal.proposals.models import ProposalItem
 
-                counts[name] = get_session().scalar(select(func.count()).select_from(ProposalItem))
+                counts[name] = int(
+                    get_session().scalar(select(func.count()).select_from(ProposalItem)) or 0
+                )
             app.extensions["portal.db"].engine.dispose()
-        portals: dict[str, base.Server] = {}
-        uncached: dict[str, base.Server] = {}  # the same data, no response cache
+        portals: dict[str, Server] = {}
+        uncached: dict[str, Server] = {}  # the same data, no response cache
         for name, path in paths.items():
-            servers.env = {**base.server_env(path, secret), "PORTAL_TODAY": TODAY}
+            servers.env = {**server_env(path, secret), "PORTAL_TODAY": TODAY}
             portals[name] = servers.start(f"portal-{name}", "portal:create_app()", "/healthz")
             servers.env = {**servers.env, "PORTAL_PAGE_CACHE_SIZE": "0"}
             uncached[name] = servers.start(
@@ -312,11 +317,11 @@ def main() -> int:
             info[name]["search_total"] = check(portals[name], name, counts[name])
         print(f"items: curated {counts['curated']:,}, large {counts['large']:,}", flush=True)
         for round_no in range(1, args.rounds + 1):
-            for page, path in PAGES.items():
+            for page, page_path in PAGES.items():
                 for mode in ("cached", "uncached"):
                     for name in portals:
                         server = portals[name] if mode == "cached" else uncached[name]
-                        result = base.measure(server, path, args.duration)
+                        result = measure(server, page_path, args.duration)
                         runs.append(
                             {
                                 "round": round_no,
@@ -331,7 +336,7 @@ def main() -> int:
                             f"p99 {result.p99_ms:7.2f} ms  {result.server_cpu_us:>7,.0f} CPU µs/req",
                             flush=True,
                         )
-    except base.BenchError as error:
+    except lib.BenchError as error:
         print(f"bench failed: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

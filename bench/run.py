@@ -7,35 +7,37 @@ bench/README.md for what is measured, how, and the targets. Never part of the te
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import os
 import platform
-import random
-import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from statistics import median
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-BIN = Path(sys.executable).parent
-GUNICORN = BIN / "gunicorn"
+# Run as a script, Python puts bench/ first on the path; the repository is needed instead (the
+# bench package and the portal).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lib import (
+    OUT,
+    BenchError,
+    clear_portal_settings,
+    preflight,
+    source_fingerprint,
+)
+from bench.lib.cpu import cpu_busy_share
+from bench.lib.databases import generated_lines, leaf_codes_for, setup_curated
+from bench.lib.servers import WORKERS, Server, Servers, server_env
+from bench.lib.wrk import CONNECTIONS, THREADS, WARMUP_S, measure
 
 YEAR = 2024
 PAGES = {  # label → path on the portal
@@ -44,62 +46,11 @@ PAGES = {  # label → path on the portal
     "api": f"/api/v1/areas?year={YEAR}",
 }
 BENCH_TITLE = "基准测试生成数据"
-WORKERS = 2
-THREADS = 2
-CONNECTIONS = 16
-WARMUP_S = 2
 TARGET_VS_HELLO = 0.5  # req/s ratio and p99 ratio against hello world
 TARGET_LARGE_VS_CURATED = 0.8  # req/s of the 1M-line database against the curated one
 
 
-class BenchError(RuntimeError):
-    """Something is wrong with the set-up; the numbers would mean nothing."""
-
-
 # -- databases ---------------------------------------------------------------------------------
-
-
-def setup_curated(db_path: Path, secret: str) -> Any:
-    """A migrated database holding the curated data of data/; returns the app (context not pushed)."""
-    from portal import create_app
-    from portal.cli import setup_database
-
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": secret})
-    with app.app_context():
-        setup_database(Path(app.config["DATA_DIR"]), log=lambda _message: None)
-    return app
-
-
-def leaf_codes_for(year: int) -> list[str]:
-    """The 5- and 7-digit codes of *year* in data/spending_lines.csv with no longer code below them."""
-    with (ROOT / "data" / "spending_lines.csv").open(encoding="utf-8", newline="") as handle:
-        codes = {row["code"].strip() for row in csv.DictReader(handle) if int(row["year"]) == year}
-    parents = {code[:n] for code in codes for n in (3, 5) if n < len(code)}
-    leaves = sorted(c for c in codes - parents if len(c) in (5, 7))
-    if not leaves:
-        raise BenchError(f"no leaf codes for {year} in data/spending_lines.csv")
-    return leaves
-
-
-def generated_lines(
-    count: int, codes: list[str]
-) -> Iterator[tuple[str, str, str, Decimal, Decimal, Decimal]]:
-    """*count* deterministic budget lines in 万元 with two places: budget 0.01–200.00, the adjusted
-    budget within ±10 % of it and the final accounts 80–100 % of the adjusted budget."""
-    rng = random.Random(20240101)
-    departments = [f"部门{i:04d}" for i in range(1, 501)]
-    for i in range(1, count + 1):
-        budget = rng.randrange(1, 20_001)  # in 0.01 万元
-        adjusted = budget * rng.randrange(900, 1_101) // 1_000
-        executed = adjusted * rng.randrange(800, 1_001) // 1_000
-        yield (
-            codes[rng.randrange(len(codes))],
-            departments[rng.randrange(len(departments))],
-            f"项目{i:06d}",
-            Decimal(budget).scaleb(-2),
-            Decimal(adjusted).scaleb(-2),
-            Decimal(executed).scaleb(-2),
-        )
 
 
 def add_large_version(app: Any, lines: int) -> dict[str, float]:
@@ -117,9 +68,7 @@ def add_large_version(app: Any, lines: int) -> dict[str, float]:
     with app.app_context():
         session = get_session()
         started = time.perf_counter()
-        dataset = get_or_create_dataset(
-            session, DatasetKind.SPENDING, YEAR, Stage.FINAL, CITYWIDE
-        )
+        dataset = get_or_create_dataset(session, DatasetKind.SPENDING, YEAR, Stage.FINAL, CITYWIDE)
         version = create_version(
             session,
             dataset,
@@ -183,115 +132,7 @@ def build_databases(
     return paths, info
 
 
-# -- servers -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-class Servers:
-    """Every gunicorn started here, each in its own process group, stopped however the run ends."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.running: list[Server] = []
-
-    def start(self, name: str, app_spec: str, ready_path: str) -> Server:
-        port = free_port()
-        log = self.log_dir / f"{name}.log"
-        command = [
-            str(GUNICORN),
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            app_spec,
-        ]  # no --access-logfile: gunicorn writes no access log by default, for either app
-        with log.open("wb") as handle:
-            process = subprocess.Popen(
-                command,
-                env=self.env,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        server = Server(name, process, f"http://127.0.0.1:{port}", log)
-        self.running.append(server)
-        self._wait_ready(server, ready_path)
-        return server
-
-    def _wait_ready(self, server: Server, path: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise BenchError(
-                    f"{server.name} exited ({server.process.returncode}):\n{server.log_tail()}"
-                )
-            with (
-                suppress(OSError),
-                urllib.request.urlopen(server.base_url + path, timeout=5) as answer,
-            ):
-                if answer.status == 200:
-                    return
-            time.sleep(0.2)
-        raise BenchError(
-            f"{server.name} did not answer {path} within {timeout:.0f} s:\n{server.log_tail()}"
-        )
-
-    def stop(self, server: Server) -> None:
-        process = server.process
-        if process.poll() is None:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)  # master and workers
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-        # workers left behind by a master that died first
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        if server in self.running:
-            self.running.remove(server)
-
-    def stop_all(self) -> None:
-        for server in list(self.running):
-            self.stop(server)
-
-
-def server_env(database: Path, secret: str) -> dict[str, str]:
-    """The environment of every gunicorn: no other PORTAL_* setting (``make`` exports PORTAL_DEBUG)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env["PORTAL_DATABASE_URL"] = f"sqlite:///{database}"
-    env["PORTAL_SECRET_KEY"] = secret
-    return env
+# -- the pages ------------------------------------------------------------------------------------
 
 
 def check_pages(server: Server, dataset: str) -> None:
@@ -317,97 +158,6 @@ def check_pages(server: Server, dataset: str) -> None:
                 raise BenchError(
                     f"[{dataset}] the live {YEAR} spending version is not the expected one: {live}"
                 )
-
-
-# -- wrk ---------------------------------------------------------------------------------------
-
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-@dataclass
-class WrkResult:
-    url: str
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    socket_errors: dict[str, int]
-    non_2xx: int
-    server_cpu_us: float = 0.0  # CPU time of the server's processes per request
-
-
-def parse_wrk(url: str, output: str) -> WrkResult:
-    def latency(percentile: str) -> float:
-        match = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
-        if match is None:
-            raise BenchError(f"no {percentile}% latency in wrk output:\n{output}")
-        return float(match.group(1)) * UNITS[match.group(2)]
-
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    requests = re.search(r"(\d+) requests in", output)
-    if rps is None or requests is None:
-        raise BenchError(f"cannot read wrk output:\n{output}")
-    errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return WrkResult(
-        url=url,
-        rps=float(rps.group(1)),
-        p50_ms=latency("50"),
-        p99_ms=latency("99"),
-        requests=int(requests.group(1)),
-        socket_errors=dict(
-            zip(
-                ("connect", "read", "write", "timeout"),
-                (int(n) for n in errors.groups()),
-                strict=True,
-            )
-        )
-        if errors
-        else {},
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-    )
-
-
-def wrk(url: str, duration: int) -> WrkResult:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", url]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 60, check=False
-    )
-    if done.returncode != 0:
-        raise BenchError(
-            f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
-        )
-    result = parse_wrk(url, done.stdout)
-    if result.requests == 0:
-        raise BenchError(f"{url}: no request completed in {duration} s")
-    if result.non_2xx:
-        raise BenchError(f"{url}: {result.non_2xx} of {result.requests} responses were not 2xx/3xx")
-    return result
-
-
-def process_group_cpu_s(pgid: int) -> float:
-    """User + system CPU seconds of the live processes of a process group (gunicorn and workers)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:  # state, ppid, pgrp, …, utime (12th), stime (13th)
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def measure(server: Server, path: str, duration: int) -> WrkResult:
-    """A warm-up run (thrown away), then the measured run, with the server's CPU time per request:
-    unlike req/s, that hardly depends on what else the machine is doing."""
-    url = server.base_url + path
-    wrk(url, WARMUP_S)
-    cpu_before = process_group_cpu_s(server.process.pid)
-    result = wrk(url, duration)
-    cpu_used = process_group_cpu_s(server.process.pid) - cpu_before
-    result.server_cpu_us = round(cpu_used / result.requests * 1e6, 1)
-    return result
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -517,54 +267,10 @@ def misses(rows: list[dict[str, Any]]) -> list[str]:
 # -- main --------------------------------------------------------------------------------------
 
 
-def source_fingerprint() -> str:
-    """A hash of the portal's code and templates, so results can be matched to what was measured
-    (the servers load the code when they start; edits made during a run are reported)."""
-    digest = hashlib.sha256()
-    files = [*(ROOT / "portal").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
-    for path in sorted(files):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-def cpu_busy_share(seconds: float = 2.0) -> float:
-    """The share of all CPUs busy over *seconds* (this process sleeps meanwhile: that is others)."""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as handle:
-            values = [int(v) for v in handle.readline().split()[1:]]
-        idle = values[3] + values[4]  # idle + iowait
-        return sum(values[:8]) - idle, sum(values[:8])  # user … steal, not guest (counted in user)
-
-    busy0, total0 = sample()
-    time.sleep(seconds)
-    busy1, total1 = sample()
-    return (busy1 - busy0) / max(total1 - total0, 1)
-
-
-def preflight() -> None:
-    if shutil.which("wrk") is None:
-        raise BenchError(
-            "wrk is not installed; install it with `sudo apt-get install wrk` (Debian/Ubuntu)."
-        )
-    if not GUNICORN.exists():
-        raise BenchError(
-            f"{GUNICORN} not found; run `make install` (this script must run from the venv)."
-        )
-    if not list((ROOT / "portal" / "translations").glob("*/LC_MESSAGES/*.mo")):
-        print(
-            "warning: no compiled translations (portal/translations/*/LC_MESSAGES/*.mo); "
-            "`make bench` compiles them — pages will render untranslated",
-            file=sys.stderr,
-        )
-
-
 def run(args: argparse.Namespace) -> int:
     preflight()
     OUT.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    for key in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[key]  # the databases are built with nothing but the settings passed here
+    clear_portal_settings()
     secret = os.urandom(32).hex()
     source_before = source_fingerprint()
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=OUT))

@@ -1,0 +1,1 @@
+"""Benchmarks: thin mains (run.py, proposals.py, import_bench.py) over bench/lib/."""

@@ -1,0 +1,66 @@
+"""What the benchmarks share: the repository's paths, the set-up error, the checks made before
+measuring and the fingerprint of the code measured. The modules beside it hold the rest:
+
+- ``databases``: migrated SQLite databases with the curated data, generated budget lines;
+- ``servers``: gunicorn servers in process groups of their own, stopped however a run ends;
+- ``wrk``: one wrk run parsed, and a measurement (warm-up, run, the server's CPU per request);
+- ``cpu``: CPU time of a process group, and how busy the machine is with other work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+GUNICORN = BIN / "gunicorn"
+
+
+class BenchError(RuntimeError):
+    """Something is wrong with the set-up; the numbers would mean nothing."""
+
+
+def without_portal_settings() -> dict[str, str]:
+    """This process's environment without any ``PORTAL_*`` setting (``make run`` exports
+    PORTAL_DEBUG; a shell may hold others): what the benchmark sets is all the portal gets."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+
+
+def clear_portal_settings() -> None:
+    """Remove every ``PORTAL_*`` setting from this process's environment, so that the databases
+    are built with nothing but the settings passed explicitly."""
+    for key in [k for k in os.environ if k.startswith("PORTAL_")]:
+        del os.environ[key]
+
+
+def preflight() -> None:
+    """wrk and gunicorn are there; a warning when the translations are not compiled."""
+    if shutil.which("wrk") is None:
+        raise BenchError(
+            "wrk is not installed; install it with `sudo apt-get install wrk` (Debian/Ubuntu)."
+        )
+    if not GUNICORN.exists():
+        raise BenchError(
+            f"{GUNICORN} not found; run `make install` (this script must run from the venv)."
+        )
+    if not list((ROOT / "portal" / "translations").glob("*/LC_MESSAGES/*.mo")):
+        print(
+            "warning: no compiled translations (portal/translations/*/LC_MESSAGES/*.mo); "
+            "`make bench` compiles them — pages will render untranslated",
+            file=sys.stderr,
+        )
+
+
+def source_fingerprint() -> str:
+    """A hash of the portal's code and templates, so results can be matched to what was measured
+    (the servers load the code when they start; edits made during a run are reported)."""
+    digest = hashlib.sha256()
+    files = [*(ROOT / "portal").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

@@ -1,0 +1,92 @@
+"""wrk runs: one run parsed into numbers, and a measurement (a warm-up run thrown away, then the
+measured run with the server's CPU time per request)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+from bench.lib import BenchError
+from bench.lib.cpu import process_group_cpu_s
+from bench.lib.servers import Server
+
+THREADS = 2
+CONNECTIONS = 16
+WARMUP_S = 2
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass
+class WrkResult:
+    url: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    socket_errors: dict[str, int]
+    non_2xx: int
+    server_cpu_us: float = 0.0  # CPU time of the server's processes per request
+
+
+def parse_wrk(url: str, output: str) -> WrkResult:
+    def latency(percentile: str) -> float:
+        match = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+        if match is None:
+            raise BenchError(f"no {percentile}% latency in wrk output:\n{output}")
+        return float(match.group(1)) * UNITS[match.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    requests = re.search(r"(\d+) requests in", output)
+    if rps is None or requests is None:
+        raise BenchError(f"cannot read wrk output:\n{output}")
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return WrkResult(
+        url=url,
+        rps=float(rps.group(1)),
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        requests=int(requests.group(1)),
+        socket_errors=dict(
+            zip(
+                ("connect", "read", "write", "timeout"),
+                (int(n) for n in errors.groups()),
+                strict=True,
+            )
+        )
+        if errors
+        else {},
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def wrk(url: str, duration: int) -> WrkResult:
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", url]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 60, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(
+            f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
+    result = parse_wrk(url, done.stdout)
+    if result.requests == 0:
+        raise BenchError(f"{url}: no request completed in {duration} s")
+    if result.non_2xx:
+        raise BenchError(f"{url}: {result.non_2xx} of {result.requests} responses were not 2xx/3xx")
+    return result
+
+
+def measure(server: Server, path: str, duration: int) -> WrkResult:
+    """A warm-up run (thrown away), then the measured run, with the server's CPU time per request:
+    unlike req/s, that hardly depends on what else the machine is doing."""
+    url = server.base_url + path
+    wrk(url, WARMUP_S)
+    cpu_before = process_group_cpu_s(server.process.pid)
+    result = wrk(url, duration)
+    cpu_used = process_group_cpu_s(server.process.pid) - cpu_before
+    result.server_cpu_us = round(cpu_used / result.requests * 1e6, 1)
+    return result
