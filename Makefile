@@ -43,9 +43,10 @@ test: install translations browser-deps
 browser-deps:
 	@$(BIN)/python tests/browser_deps.py
 
+## ruff (lint and format) and mypy over what pyproject.toml lists ([tool.mypy] packages).
 lint: install
 	$(BIN)/ruff check portal tests bench
-	$(BIN)/ruff format --check portal
+	$(BIN)/ruff format --check portal bench
 	$(BIN)/mypy
 
 ## Security checks: bandit over portal/ (medium severity and up), pip-audit on the installed pins
