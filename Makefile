@@ -2,14 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORTAL_DEBUG ?= 1
-export PORTAL_DEBUG
 FLASK := $(BIN)/flask --app portal
 TRANSLATIONS := portal/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
+.PHONY: run test lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +30,8 @@ setup: install translations
 	$(FLASK) setup
 
 ## Set everything up on a fresh machine and serve on http://127.0.0.1:5000 (embedded SQLite).
+## Only this target runs in debug mode (PORTAL_DEBUG=1: a development secret key is allowed).
+run: export PORTAL_DEBUG ?= 1
 run: setup
 	$(FLASK) user demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
