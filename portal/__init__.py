@@ -35,9 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     urls.init_app(app)
 
-    from portal import accounts, errors, proposals, staff, web
+    from portal import accounts, errors, opendata, proposals, staff, web
     from portal.cli import register_commands
-    from portal.opendata.api import api
     from portal.spending import (
         aggregation,  # noqa: F401  (registers the publish hooks)
         upload,
@@ -48,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     upload.init_app(app)
     app.register_blueprint(pages)
-    app.register_blueprint(api)
+    opendata.init_app(app)
     accounts.init_app(app)
     proposals.init_app(app)
     staff.init_app(app)

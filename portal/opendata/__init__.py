@@ -1,0 +1,31 @@
+"""Open data: the public JSON API of spending (:mod:`.api`) and of suggestions and proposals
+(:mod:`.proposals`), both reading the language of their names from ``?lang=``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, g, request
+
+from portal.i18n import DEFAULT_LANG, LANGUAGES
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint of the JSON API: its names come in the language of ``?lang=`` (``zh`` by
+    default, and for a language the portal does not have)."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+
+    @blueprint.url_value_preprocessor
+    def _language(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
+        lang = request.args.get("lang", DEFAULT_LANG)
+        g.lang = lang if lang in LANGUAGES else DEFAULT_LANG
+
+    return blueprint
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's blueprints (called by ``create_app``)."""
+    from portal.opendata import api, proposals
+
+    app.register_blueprint(api.api)
+    app.register_blueprint(proposals.api)

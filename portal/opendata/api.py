@@ -9,24 +9,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import g, jsonify, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.i18n import LANGUAGES, wan_to_yuan
+from portal.i18n import wan_to_yuan
+from portal.opendata import api_blueprint
 from portal.spending import services
 from portal.spending.areas import AREAS, Area
 from portal.spending.queries import Figures, Provenance, Snapshot
 from portal.spending.views import area_or_404, published_year, snapshot, year_query
 from portal.web import cached_by_data_version
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@api.url_value_preprocessor
-def _language(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    lang = request.args.get("lang", "zh")
-    g.lang = lang if lang in LANGUAGES else "zh"
+api = api_blueprint("api", __name__, "/api/v1")
 
 
 def yuan(wan: Decimal | None) -> int | None:

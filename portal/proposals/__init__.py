@@ -1,5 +1,5 @@
 """Deputies' suggestions and CPPCC proposals, tracked to their replies: `init_app` registers the
-pages, the deputy's pages, the API, the panels shown on spending pages, the CLI and the handling
+pages, the deputy's pages, the panels shown on spending pages, the CLI and the handling
 ledger's upload kind and publish action."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.pages)
     app.register_blueprint(views.my)
-    app.register_blueprint(views.api)
     app.jinja_env.globals.update(
         proposals_area_panel=views.area_panel,
         proposals_latest_replies=views.latest_replies,

@@ -1,15 +1,14 @@
-"""Public pages (list, item, statistics, feed, downloads), the deputy's pages and the JSON API."""
+"""Public pages (list, item, statistics, feed, downloads) and the deputy's pages; the JSON API is
+:mod:`portal.opendata.proposals`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -25,90 +24,49 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import roles_required
 from portal.db import distinct_values, get_session
 from portal.errors import user_error
-from portal.i18n import LANGUAGES, localized
-from portal.pagination import Page, check_page
-from portal.params import ParamError, bad_request, int_id_or_404, int_param, shown
+from portal.pagination import Page
+from portal.params import int_id_or_404, int_param, shown
 from portal.proposals import labels, queries, services
 from portal.proposals.caching import cached_by_data_version_and_day
-from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters, parse_filters
+from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters
 from portal.proposals.forms import FeedbackForm
 from portal.proposals.models import (
     AWAITING_BUREAU,
     HandlingRole,
     ItemKind,
     ProposalItem,
-    ReplyClass,
     Satisfaction,
     Status,
 )
 from portal.proposals.presenters import (
     budget_lines,
-    item_detail_json,
-    item_summary_json,
     item_view,
 )
 from portal.proposals.rules import rules, today
-from portal.proposals.stats import Counts, Stats, cached_stats
-from portal.proposals.tables import budget_table, list_table, rate, stats_tables
+from portal.proposals.stats import cached_stats
+from portal.proposals.tables import budget_table, list_table, stats_tables
 from portal.proposals.visibility import PUBLIC, current_viewer
-from portal.spending.areas import AREAS, AREAS_BY_SLUG
+from portal.proposals.web import (
+    filters_or_400,
+    item_or_404,
+    list_query,
+    page_or_404,
+    reply_classes,
+)
+from portal.spending.areas import AREAS
 from portal.spending.queries import published_snapshot
 from portal.web import cached_by_data_version, data_version, language_blueprint, use_query
 
 pages = language_blueprint("proposals", __name__, "/proposals")
 my = language_blueprint("proposals_my", __name__, "/my/proposals")
-api = Blueprint("proposals_api", __name__, url_prefix="/api/v1/proposals")
 
 # -- shared --------------------------------------------------------------------------------------
-
-
-def reply_classes() -> list[ReplyClass]:
-    if "proposal_classes" not in g:
-        g.proposal_classes = queries.reply_classes(get_session())
-    classes: list[ReplyClass] = g.proposal_classes
-    return classes
-
-
-def filters_or_400() -> ListFilters:
-    try:
-        return parse_filters(request.args, [c.code for c in reply_classes()])
-    except ParamError as error:
-        raise bad_request(error) from None
-
-
-def list_query() -> dict[str, str]:
-    """The list's known parameters, normalised without the database (the page checks the class):
-    the filters that reproduce it, page 1 left out."""
-    try:
-        return parse_filters(request.args, None).query_args()
-    except ParamError as error:
-        raise bad_request(error) from None
 
 
 def page_query() -> dict[str, str]:
     """Only the page number (the deputy's list)."""
     page = int_param("page", 1, low=1, high=MAX_PAGE)
     return {"page": str(page)} if page != 1 else {}
-
-
-def page_or_404(filters: ListFilters, **kwargs: Any) -> Page[ProposalItem]:
-    page = queries.list_page(
-        get_session(), filters, today(), soon_days=rules().due_soon_days, **kwargs
-    )
-    check_page(
-        page.page,
-        page.pages,
-        _("There is no page %(page)s: the list has %(pages)s.", page=page.page, pages=page.pages),
-    )
-    return page
-
-
-def item_or_404(item_id: int) -> ProposalItem:
-    message = _("There is no suggestion or proposal with the id %(id)s.", id=item_id)
-    item = queries.get_item(get_session(), int_id_or_404(item_id, message))
-    if item is None:
-        raise user_error(NotFound, message)
-    return item
 
 
 def no_table(name: str) -> str:
@@ -149,18 +107,6 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
         ],
         "class": [(c.code, labels.class_label(c.code, reply_classes())) for c in reply_classes()],
         "satisfaction": [(s.value, labels.satisfaction_label(s)) for s in Satisfaction],
-    }
-
-
-def page_links(
-    page: Page[ProposalItem], filters: ListFilters, endpoint: str
-) -> dict[str, str | None]:
-    def link(number: int) -> str:
-        return url_for(endpoint, **filters.query_args(page=number))
-
-    return {
-        "previous": link(page.page - 1) if page.page > 1 else None,
-        "next": link(page.page + 1) if page.page < page.pages else None,
     }
 
 
@@ -369,132 +315,3 @@ def latest_replies(limit: int = 4) -> list[dict[str, Any]]:
         latest = next((r for r in reversed(view.rounds) if r.reply is not None), None)
         result.append({"item": item, "round": latest})
     return result
-
-
-# -- JSON API ------------------------------------------------------------------------------------
-
-
-@api.url_value_preprocessor
-def _language(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    lang = request.args.get("lang", "zh")
-    g.lang = lang if lang in LANGUAGES else "zh"
-
-
-@api.get("", endpoint="index")
-@cached_by_data_version_and_day(query=list_query)
-def api_list() -> Response:
-    filters = filters_or_400()
-    page = page_or_404(filters)
-    links = page_links(page, filters, "proposals_api.index")
-    return jsonify(
-        items=[item_summary_json(item, today()) for item in page.items],
-        page=page.page,
-        pages=page.pages,
-        per_page=page.per_page,
-        total=page.total,
-        filters=filters.query_args(page=1),
-        next=links["next"],
-        previous=links["previous"],
-        as_of=today().isoformat(),
-        data_version=data_version(),
-    )
-
-
-@api.get("/<int:item_id>", endpoint="item")
-@cached_by_data_version_and_day
-def api_item(item_id: int) -> Response:
-    found = item_or_404(item_id)
-    view = item_view(get_session(), found, PUBLIC, today(), reply_classes())
-    return jsonify(**item_detail_json(view), as_of=today().isoformat(), data_version=data_version())
-
-
-def counts_json(counts: Counts) -> dict[str, Any]:
-    return {
-        "items": counts.items,
-        "replied": counts.replied,
-        "due_or_replied": counts.due,
-        "replied_on_time": counts.on_time,
-        "overdue": counts.overdue,
-        "met": counts.met,
-        "public_feedback_first": counts.feedback_first,
-        "public_feedback_final": counts.feedback_final,
-        "rates": {key: rate(value) for key, value in counts.rates().items()},
-    }
-
-
-RATE_SERIES = ("reply_rate", "on_time_rate", "meeting_rate", "handling_final_ok", "result_final_ok")
-
-
-def rate_names() -> dict[str, str]:
-    return {
-        "reply_rate": _("Reply rate"),
-        "on_time_rate": _("On-time reply rate"),
-        "meeting_rate": _("Meeting rate"),
-        "handling_final_ok": _("Satisfied with handling (incl. basically)"),
-        "result_final_ok": _("Satisfied with result (incl. basically)"),
-    }
-
-
-def stats_json(figures: Stats, classes: list[ReplyClass]) -> dict[str, Any]:
-    years = [str(year) for year, _counts in figures.by_year]
-    names = rate_names()
-    class_years = sorted(figures.classes_by_year)
-    return {
-        "as_of": figures.today.isoformat(),
-        "scope": "items the bureau replies to (sole, lead or split handling)",
-        "overall": counts_json(figures.overall),
-        "by_year": [{"year": y, **counts_json(c)} for y, c in figures.by_year],
-        "by_type": [{"type": k.value, **counts_json(c)} for k, c in figures.by_kind],
-        "by_area": [
-            {"area": a, **counts_json(c)} for a, c in figures.by_area if a in AREAS_BY_SLUG
-        ],
-        "classes": {
-            "scheme": [
-                {"code": c.code, "name": localized(c.name_zh, c.name_en), "follow_up": c.follow_up}
-                for c in classes
-            ],
-            "by_year": [{"year": y, "counts": figures.classes_by_year[y]} for y in class_years],
-        },
-        "co_handled_items": figures.co_items,
-        "charts": {
-            "rates": {
-                "labels": years,
-                "series": [
-                    {
-                        "key": key,
-                        "label": names[key],
-                        "values": [rate(c.rates()[key]) for _y, c in figures.by_year],
-                    }
-                    for key in RATE_SERIES
-                ],
-            },
-            "classes": {
-                "labels": [str(y) for y in class_years],
-                "stacked": True,
-                "series": [
-                    {
-                        "key": c.code,
-                        "label": f"{c.code} {localized(c.name_zh, c.name_en)}",
-                        "values": [
-                            rate(share(figures.classes_by_year[y], c.code)) for y in class_years
-                        ],
-                    }
-                    for c in classes
-                ],
-            },
-        },
-        "data_version": figures.data_version,
-    }
-
-
-def share(counts: dict[str, int], code: str) -> Any:
-    from portal.proposals.stats import ratio
-
-    return ratio(counts.get(code, 0), sum(counts.values()))
-
-
-@api.get("/stats", endpoint="stats")
-@cached_by_data_version_and_day
-def api_stats() -> Response:
-    figures = cached_stats(get_session(), today(), data_version())
-    return jsonify(stats_json(figures, reply_classes()))
