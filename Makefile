@@ -7,7 +7,7 @@ TRANSLATIONS := portal/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
+.PHONY: run test test-fast lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: setup
 ## The whole suite: SQLite always, PostgreSQL too when PORTAL_TEST_DATABASE_URL is set.
 test: install translations browser-deps
 	$(BIN)/pytest --durations=10 $(PYTEST_ARGS)
+
+## The inner loop: everything but the tests marked slow, on SQLite only (under a minute).
+test-fast: install translations
+	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest -q -m 'not slow' --durations=5 $(PYTEST_ARGS)
 
 browser-deps:
 	@$(BIN)/python tests/browser_deps.py

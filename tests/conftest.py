@@ -26,6 +26,38 @@ DATA_DIR = ROOT / "data"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 
 
+#: Tests that take seconds each, by node-id prefix: servers or processes of their own (several
+#: workers, a database or Redis taken away), killed on purpose, inputs of millions of cells, a
+#: wheel build, a fresh database set up from data/ for one test, a crawl of every address; and
+#: every browser test. They are marked ``slow`` here, in one place: `make test-fast` leaves them
+#: out, `make test` runs them.
+SLOW_TESTS = (
+    "tests/staff/test_upload_bombs.py::",
+    "tests/staff/test_robustness.py::",
+    "tests/test_faults.py::",
+    "tests/accounts/test_redis_outage.py::",
+    "tests/accounts/test_login_limits.py::test_concurrent_workers_allow_exactly_the_limit",
+    "tests/accounts/test_login_limits.py::test_per_address_attempts_count_across_workers",
+    "tests/accounts/test_login_limits.py::test_per_account_attempts_count_across_workers",
+    "tests/spending/test_multi_server.py::",
+    "tests/test_packaging.py::test_a_built_wheel_carries_the_compiled_catalogue",
+    "tests/test_packaging.py::test_a_missing_secret_is_one_line_on_the_command_line",
+    "tests/test_error_pages.py::test_a_failed_write_gets_the_localised_error_page",
+    "tests/test_backup.py::test_backup_and_restore",
+    "tests/accounts/test_accounts.py::test_sign_in_and_out_on_a_file_database",
+    "tests/test_no_sample.py::test_a_missing_or_empty_sample_file_does_not_stop_setup",
+    "tests/test_no_sample.py::test_the_setting_turns_the_sample_off",
+    "tests/accounts/test_audit_log.py::test_the_truncate_trigger_comes_and_goes_with_its_migration",
+    "tests/test_url_fuzz.py::",  # crawls every address as three visitors
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
+
+
 def _postgres_schema_url(base_url: str, schema: str) -> str:
     separator = "&" if "?" in base_url else "?"
     return f"{base_url}{separator}options=-csearch_path%3D{schema}"
