@@ -17,6 +17,7 @@ from portal.proposals.models import (
     ItemArea,
     ItemKind,
     ProposalItem,
+    Satisfaction,
     Submitter,
     SubmitterKind,
 )
@@ -110,3 +111,33 @@ def make_item(
         return item
 
     return make
+
+
+def reply_to(
+    session: Session, item: ProposalItem, on: date, *, summary: str = "摘要", text: str = "全文"
+) -> None:
+    """Record a class-A reply to *item* on *on* (its document number made from the item's)."""
+    services.record_reply(
+        session,
+        item,
+        on=on,
+        document_number=f"测〔{on.year}〕{item.number}号",
+        reply_class="A",
+        summary=summary,
+        text=text,
+        actor=CLERK,
+    )
+
+
+def feedback_on(session: Session, item: ProposalItem, on: date, satisfaction: Satisfaction) -> None:
+    """The lead submitter's feedback, the same on both counts."""
+    services.give_feedback(
+        session,
+        item,
+        submitter_id=item.lead_submitter_id,
+        handling=satisfaction,
+        result=satisfaction,
+        comment="",
+        on=on,
+        actor=CLERK,
+    )

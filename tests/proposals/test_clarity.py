@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.proposals import services
 from portal.proposals.models import Disclosure, Satisfaction
-from tests.proposals.conftest import CLERK
+from tests.proposals.conftest import CLERK, feedback_on, reply_to
 
 
 def timeline_labels(html: str) -> list[str]:
@@ -21,28 +21,10 @@ def test_the_timeline_is_in_date_order_when_feedback_is_recorded_after_publicati
     client, session, make_item
 ) -> None:
     item = make_item(title="关于时间线顺序的建议")
-    services.record_reply(
-        session,
-        item,
-        on=date(2026, 10, 1),
-        document_number="序〔2026〕1号",
-        reply_class="A",
-        summary="摘要",
-        text="全文",
-        actor=CLERK,
-    )
+    reply_to(session, item, date(2026, 10, 1))
     services.publish(session, item, on=date(2026, 10, 8), mode=Disclosure.FULL, actor=CLERK)
     # The deputy's form of 7 October reaches the clerk after the publication was recorded.
-    services.give_feedback(
-        session,
-        item,
-        submitter_id=item.lead_submitter_id,
-        handling=Satisfaction.SATISFIED,
-        result=Satisfaction.SATISFIED,
-        comment="满意",
-        on=date(2026, 10, 7),
-        actor=CLERK,
-    )
+    feedback_on(session, item, date(2026, 10, 7), Satisfaction.SATISFIED)
     session.commit()
     html = client.get(f"/en/proposals/{item.id}").get_data(as_text=True)
     labels = timeline_labels(html)
@@ -51,16 +33,7 @@ def test_the_timeline_is_in_date_order_when_feedback_is_recorded_after_publicati
 
 def test_line_breaks_typed_in_a_reply_are_kept(client, session, make_item) -> None:
     item = make_item(title="关于换行的建议")
-    services.record_reply(
-        session,
-        item,
-        on=date(2026, 10, 1),
-        document_number="行〔2026〕1号",
-        reply_class="A",
-        summary="摘要",
-        text="一、第一行\r\n二、第二行\r\n\r\n第二段",
-        actor=CLERK,
-    )
+    reply_to(session, item, date(2026, 10, 1), text="一、第一行\r\n二、第二行\r\n\r\n第二段")
     services.publish(session, item, on=date(2026, 10, 2), mode=Disclosure.FULL, actor=CLERK)
     session.commit()
     html = client.get(f"/zh/proposals/{item.id}").get_data(as_text=True)
@@ -72,16 +45,7 @@ def test_line_breaks_typed_in_a_reply_are_kept(client, session, make_item) -> No
 
 def test_a_reply_without_english_text_says_so_on_the_english_page(client, session, make_item):
     item = make_item(title="关于未译答复的建议")
-    services.record_reply(
-        session,
-        item,
-        on=date(2026, 10, 1),
-        document_number="译〔2026〕1号",
-        reply_class="A",
-        summary="只有中文摘要",
-        text="只有中文全文",
-        actor=CLERK,
-    )
+    reply_to(session, item, date(2026, 10, 1), summary="只有中文摘要", text="只有中文全文")
     services.publish(session, item, on=date(2026, 10, 2), mode=Disclosure.FULL, actor=CLERK)
     session.commit()
     en = client.get(f"/en/proposals/{item.id}").get_data(as_text=True)

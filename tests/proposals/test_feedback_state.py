@@ -9,7 +9,7 @@ import pytest
 
 from portal.proposals import services
 from portal.proposals.models import Satisfaction
-from tests.proposals.conftest import CLERK
+from tests.proposals.conftest import CLERK, feedback_on
 from tests.proposals.test_deputies import (
     body,
     deputy_client,
@@ -23,16 +23,7 @@ def test_the_service_refuses_feedback_on_a_closed_item(session) -> None:
     item = waiting_item(session)
     services.close(session, item, on=date(2026, 11, 20), actor=CLERK)
     with pytest.raises(services.ProposalError, match="closed"):
-        services.give_feedback(
-            session,
-            item,
-            submitter_id=item.lead_submitter_id,
-            handling=Satisfaction.DISSATISFIED,
-            result=Satisfaction.DISSATISFIED,
-            comment="",
-            on=date(2026, 11, 21),
-            actor=CLERK,
-        )
+        feedback_on(session, item, date(2026, 11, 21), Satisfaction.DISSATISFIED)
 
 
 def test_a_form_sent_directly_to_a_closed_item_is_refused_with_409(app, session) -> None:

@@ -6,31 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
-
-from portal.datasets.models import DatasetVersion, Stage
-from portal.spending.upload import import_spending
-from portal.uploads.files import TableSource
-from portal.uploads.units import Unit
-from tests.staff.files import VALID_2023, csv_bytes
 from tests.staff.test_views import signed_in
-
-
-@pytest.fixture
-def draft(session, in_lang) -> DatasetVersion:
-    with in_lang("en"):
-        result = import_spending(
-            session,
-            TableSource.from_bytes(csv_bytes(VALID_2023), "draft.csv"),
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="草稿",
-            source_doc="测试",
-            created_by="someone@example.org",
-        )
-    session.commit()
-    return session.get(DatasetVersion, result.version_id)
 
 
 def duplicate_ids(html: str) -> list[str]:

@@ -23,23 +23,6 @@ from tests.staff.files import VALID_2023, csv_bytes
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def draft(session, in_lang) -> DatasetVersion:
-    with in_lang("en"):
-        result = import_spending(
-            session,
-            _source(csv_bytes(VALID_2023), "draft.csv"),
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="草稿",
-            source_doc="测试",
-            created_by="someone@example.org",
-        )
-    session.commit()
-    return session.get(DatasetVersion, result.version_id)
-
-
 def _source(content: bytes, name: str):
     from portal.uploads.files import TableSource
 
