@@ -7,7 +7,7 @@ TRANSLATIONS := portal/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint audit setup install translations extract-messages update-messages vendor bench clean browser-deps
+.PHONY: run test test-fast lint deadcode audit setup install translations extract-messages update-messages vendor bench clean browser-deps
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: install
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/ruff format --check portal bench
 	$(BIN)/mypy
+
+## Code nothing calls (vulture over portal/, configured in pyproject.toml [tool.vulture]; the
+## names only templates and frameworks read are in scripts/vulture_whitelist.py). Not part of lint:
+## each finding wants a decision (remove it, or whitelist it saying what reads it).
+deadcode: install
+	$(BIN)/vulture
 
 ## Security checks: bandit over portal/ (medium severity and up), pip-audit on the installed pins
 ## (skips with a message when no vulnerability database is reachable).
