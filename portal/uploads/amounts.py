@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import cast
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portal.uploads.cells import NIL, CellError
 from portal.uploads.units import Unit
 
 #: The largest amount a line may hold, in 分 (one trillion yuan, 1万亿元): far above any line of a
@@ -23,20 +23,11 @@ from portal.uploads.units import Unit
 MAX_FEN = 10**14
 #: ASCII digits only: ``int()`` would also take other scripts' digits, and str.isdigit() more.
 _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
-#: What a table writes for nothing: blank, a dash of any length.
-NIL = frozenset({"", "-", "—", "–", "--", "——", "―", "－", "/", "—/—"})
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why, in the reader's language."""
-
-    def __init__(self, message: LazyString) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def parse_amount(text: str, unit: Unit) -> int | None:
-    """An amount in *unit* as whole 分; ``None`` for a blank or a dash. Raises :class:`CellError`.
+    """An amount in *unit* as whole 分; ``None`` for an empty cell (:data:`~portal.uploads.cells.NIL`:
+    a blank, a dash, 无). Raises :class:`CellError`.
 
     Accepts thousands separators, full-width digits, spaces, a sign or brackets for a negative."""
     if not text:

@@ -98,10 +98,10 @@ def test_words_are_not_amounts(unit: Unit, words: str, digits: str, before: bool
         parse_amount(text, unit)
 
 
-@pytest.mark.parametrize("text", ["", "-", "—", " ", " - ", "\u3000—\u3000"])
+@pytest.mark.parametrize("text", ["", "-", "—", " ", " - ", "\u3000—\u3000", "无", " 无 "])
 @pytest.mark.parametrize("unit", list(PLACES))
 def test_blank_and_dashes_are_nothing(text: str, unit: Unit) -> None:
-    """A blank cell and a dash are how tables write "nothing here"."""
+    """A blank cell, a dash and 无 are how tables write "nothing here"."""
     assert parse_amount(text, unit) is None
 
 

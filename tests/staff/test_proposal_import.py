@@ -278,6 +278,18 @@ def test_numbers_keep_four_digits_and_match_whatever_the_spreadsheet_did(session
         assert preview.plan is not None and preview.plan.unchanged_rows == 1
 
 
+def test_a_dash_or_wu_in_a_cell_is_an_empty_cell(session, in_lang) -> None:
+    """Clerks write “-” or 无 for a step that did not happen: no step, as for a blank cell."""
+    row = {**ITEM_B, "编号": "9120", "面商日期": "无", "面商方式": "-", "答复日期": "—"}
+    with in_lang("en"):
+        result = run_import(session, ledger_csv([row]), publish=True)
+        assert result.ok, problems(result)
+        found = item(session, "9120", ITEM_B["届次"])
+        assert event_kinds(found) == [("assigned", 1), ("extended", 1)]
+        missing = run_import(session, ledger_csv([{**row, "编号": "9121", "交办日期": "-"}]))
+        assert not missing.ok
+
+
 def test_every_problem_is_reported_at_once_and_nothing_is_written(session, in_lang) -> None:
     base = {k: v for k, v in ITEM_A.items() if k not in ("办理满意度", "结果满意度", "反馈日期")}
     rows = [

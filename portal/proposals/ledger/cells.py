@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +24,7 @@ from portal.proposals.models import (
 )
 from portal.proposals.rules import rules, today
 from portal.spending.upload.records import area
-from portal.uploads.cells import CellError, normalise_value
+from portal.uploads.cells import CellError, choices, normalise_value
 
 _LIST_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 _DATE = re.compile(
@@ -37,22 +34,9 @@ _DATE = re.compile(
 #: Excel's day numbers (days since 1899-12-30) of 1954 to 2119, for a date cell saved as a number.
 _EXCEL_DAYS = range(20_000, 80_000)
 _EXCEL_EPOCH = date(1899, 12, 30)
-_NIL = {"", "-", "—", "–", "--", "——", "/", "无"}
 
 
-def _choices(mapping: dict[str, Any], message: LazyString) -> Callable[[str], Any]:
-    table = {normalise_value(k): v for k, v in mapping.items()}
-
-    def parse(text: str) -> Any:
-        value = table.get(normalise_value(text))
-        if value is None:
-            raise CellError(message)
-        return value
-
-    return parse
-
-
-item_kind = _choices(
+item_kind = choices(
     {
         "建议": ItemKind.SUGGESTION,
         "代表建议": ItemKind.SUGGESTION,
@@ -66,7 +50,7 @@ item_kind = _choices(
     },
     _l("Write 建议 or 提案 (suggestion or proposal)."),
 )
-handling_role = _choices(
+handling_role = choices(
     {
         "独办": HandlingRole.SOLE,
         "主办": HandlingRole.LEAD,
@@ -77,7 +61,7 @@ handling_role = _choices(
     },
     _l("Write 独办, 主办, 会办 or 分办 (sole, lead, co, split)."),
 )
-meeting_form = _choices(
+meeting_form = choices(
     {
         "当面沟通": MeetingForm.IN_PERSON,
         "当面": MeetingForm.IN_PERSON,
@@ -97,7 +81,7 @@ meeting_form = _choices(
         "Write 当面沟通, 现场调研, 座谈会, 电话沟通 or 网络沟通 (in_person, site_visit, meeting, phone, online)."
     ),
 )
-disclosure = _choices(
+disclosure = choices(
     {
         "全文公开": Disclosure.FULL,
         "公开": Disclosure.FULL,
@@ -108,7 +92,7 @@ disclosure = _choices(
     },
     _l("Write 全文公开, 摘要公开 or 不予公开 (full, summary, withheld)."),
 )
-satisfaction = _choices(
+satisfaction = choices(
     {
         "满意": Satisfaction.SATISFIED,
         "基本满意": Satisfaction.BASIC,
@@ -121,11 +105,9 @@ satisfaction = _choices(
 )
 
 
-def ledger_date(text: str) -> date | None:
-    """A date as clerks write it, or as Excel stores it; ``None`` for an empty cell."""
+def ledger_date(text: str) -> date:
+    """A date as clerks write it, or as Excel stores it (an empty cell is never read)."""
     value = unicodedata.normalize("NFKC", text).strip()
-    if value in _NIL:
-        return None
     match = _DATE.fullmatch(value)
     if match is not None:
         try:

@@ -44,7 +44,7 @@ from portal.proposals.models import (
     Submitter,
     SubmitterKind,
 )
-from portal.uploads.cells import CellError, text_of
+from portal.uploads.cells import CellError, is_nil, text_of
 from portal.uploads.files import TableFileError, TableSource, inspect_file
 from portal.uploads.headers import HeaderMap
 from portal.uploads.importing import record_rows
@@ -198,6 +198,8 @@ class LedgerReader:
         row = _Row(number, {}, {})
         for key, at in self.header.positions.items():
             text = cells[at].strip() if at < len(cells) else ""
+            if is_nil(text):
+                text = ""  # "-" or 无: nothing, as a blank is (a date too: no such step)
             row.cells[key] = (self.header.headers[at], text)
             if not text:
                 continue

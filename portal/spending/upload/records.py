@@ -22,6 +22,7 @@ from portal.uploads.amounts import parse_amount
 from portal.uploads.cells import (
     CellError,
     Parser,
+    choices,
     fixed2,
     key,
     normalise_value,
@@ -117,15 +118,12 @@ _STATUSES = {
 }
 
 
-def status(text: str) -> str:
-    value = _STATUSES.get(normalise_value(text))
-    if value is None:
-        raise CellError(
-            _l(
-                "Unknown status. Use 待实施, 推进中, 已完成 or 进度滞后 (planned, in_progress, completed, delayed)."
-            )
-        )
-    return value
+status = choices(
+    _STATUSES,
+    _l(
+        "Unknown status. Use 待实施, 推进中, 已完成 or 进度滞后 (planned, in_progress, completed, delayed)."
+    ),
+)
 
 
 @dataclass(frozen=True)
