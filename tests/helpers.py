@@ -84,7 +84,9 @@ def make_user(
     **extra,
 ):
     from portal.accounts.services import create_user
+    from portal.roles import Actor
 
+    extra.setdefault("actor", Actor.system("tests"))
     with session.info["app"].app_context() if "app" in session.info else _nullcontext():
         user = create_user(session, email=email, role=role, password=password, **extra)
     session.commit()

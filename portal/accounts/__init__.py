@@ -6,7 +6,9 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from limits.storage import Storage
 
+from portal import audit
 from portal.extensions import csrf, limiter, login_manager
+from portal.roles import needs_sign_in
 
 #: Methods that change nothing, so need no CSRF token (and no session store).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -19,7 +21,6 @@ def init_app(app: Flask) -> None:
     from portal.accounts.sessions import ServerSideSessionInterface, make_store
     from portal.accounts.throttle import make_rate_limit_storage
     from portal.accounts.views import accounts
-    from portal.audit.views import audit
     from portal.db import get_session
 
     # Registered before CSRFProtect and Flask-Login on purpose (see _init_session_hooks).
@@ -41,8 +42,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(accounts)
     app.register_blueprint(admin)
-    app.register_blueprint(audit)
     app.cli.add_command(user_cli)
+    # The audit log's pages are the audit package's; registered from here until create_app
+    # names every part's init_app itself (issue 11).
+    audit.init_app(app)
 
 
 def _init_session_hooks(app: Flask) -> None:
@@ -50,16 +53,20 @@ def _init_session_hooks(app: Flask) -> None:
     registered and ``after_request`` hooks in the reverse order, so:
 
     - the store check runs before CSRFProtect's (a POST while Redis is down is a 503, not a
-      missing CSRF token);
+      missing CSRF token), and before any page behind sign-in (``portal.roles.roles_required``);
     - the session is written after Flask-Login's hook (which may still change it) and every hook
       registered later, but before ``portal.web`` commits the request: signing in and out commit or
       roll back together with their audit entries."""
     from portal.accounts.sessions import PortalSession, SessionStoreUnavailable
 
     @app.before_request
-    def _refuse_changes_without_store() -> None:
+    def _refuse_without_store() -> None:
         current = session._get_current_object()  # type: ignore[attr-defined]
-        if request.method not in SAFE_METHODS and getattr(current, "unavailable", False):
+        if getattr(current, "unavailable", False) and (
+            request.method not in SAFE_METHODS
+            or needs_sign_in(app.view_functions.get(request.endpoint or ""))
+        ):
+            g.private_page = True
             raise SessionStoreUnavailable()
 
     @app.after_request

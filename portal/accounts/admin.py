@@ -7,7 +7,6 @@ import secrets
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -15,14 +14,12 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.accounts.models import Role, User
-from portal.accounts.passwords import hash_password
-from portal.accounts.permissions import roles_required
-from portal.accounts.services import AccountError, create_user, end_sessions_of
-from portal.audit import record_audit
+from portal.accounts.models import User
+from portal.accounts.services import AccountError, create_user, set_active, set_password
 from portal.db import get_session
 from portal.errors import user_error
 from portal.params import int_param
+from portal.roles import ROLE_DUTIES, ROLE_LABELS, Role, current_actor, roles_required
 from portal.web import language_blueprint
 
 admin = language_blueprint("accounts_admin", __name__, "/staff/users")
@@ -30,11 +27,7 @@ PAGE_SIZE = 50
 
 
 def role_choices() -> list[tuple[str, str]]:
-    return [
-        (Role.EDITOR.value, _("Editor: uploads, publishes, handles proposals")),
-        (Role.ADMIN.value, _("Administrator: also manages accounts and reads the audit log")),
-        (Role.DEPUTY.value, _("Deputy or CPPCC member: follows their own items")),
-    ]
+    return [(role.value, str(duties)) for role, duties in ROLE_DUTIES.items()]
 
 
 class NewUserForm(FlaskForm):
@@ -56,7 +49,7 @@ def temporary_password() -> str:
 
 
 @admin.route("/", methods=["GET", "POST"])
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def index() -> str | Response:
     session = get_session()
     form = NewUserForm()
@@ -68,10 +61,11 @@ def index() -> str | Response:
             user = create_user(
                 session,
                 email=form.email.data or "",
-                role=form.role.data or Role.EDITOR.value,
+                role=form.role.data or Role.EDITOR,
                 name=form.name.data or "",
                 password=password,
                 submitter_id=form.submitter_id.data,
+                actor=current_actor(),
             )
         except AccountError as error:
             message = (
@@ -97,6 +91,7 @@ def index() -> str | Response:
         form=form,
         action_form=UserActionForm(),
         users=users,
+        role_labels=ROLE_LABELS,
         created=created,
         page=page,
         pages=pages,
@@ -111,28 +106,16 @@ def _user_or_404(user_id: int) -> User:
 
 
 @admin.post("/<int:user_id>/active")
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def toggle_active(user_id: int) -> Response:
     form = UserActionForm()
     user = _user_or_404(user_id)
     if form.validate_on_submit():
-        if user.id == current_user.id:
+        try:
+            set_active(get_session(), user, not user.active, actor=current_actor())
+        except AccountError:
             flash(_("You cannot deactivate your own account."))
         else:
-            before = {"active": user.active}
-            user.active = not user.active
-            session = get_session()
-            if not user.active:
-                end_sessions_of(user.id)
-            record_audit(
-                session,
-                "account.activate" if user.active else "account.deactivate",
-                target_type="user",
-                target_id=user.id,
-                summary=user.email,
-                before=before,
-                after={"active": user.active},
-            )
             flash(
                 _(
                     "Account %(email)s is now %(state)s.",
@@ -144,20 +127,12 @@ def toggle_active(user_id: int) -> Response:
 
 
 @admin.post("/<int:user_id>/password")
-@roles_required(Role.ADMIN.value)
+@roles_required(Role.ADMIN)
 def reset_password(user_id: int) -> str | Response:
     form = UserActionForm()
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
         return redirect(url_for(".index"))
     password = temporary_password()
-    user.password_hash = hash_password(password)
-    end_sessions_of(user.id)
-    record_audit(
-        get_session(),
-        "account.password_reset",
-        target_type="user",
-        target_id=user.id,
-        summary=user.email,
-    )
+    set_password(get_session(), user, password, actor=current_actor())
     return render_template("accounts/admin_password.html", user=user, password=password)

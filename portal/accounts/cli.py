@@ -11,7 +11,6 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role
 from portal.accounts.services import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -20,6 +19,7 @@ from portal.accounts.services import (
     set_password,
 )
 from portal.db import get_session
+from portal.roles import Actor, Role
 
 #: Functions mapping a deputy's name or id to the submitter id an account speaks for (registered
 #: by the proposals domain); the first that returns an id wins.
@@ -45,14 +45,14 @@ def create_command(
     session = get_session()
     submitter_id = None
     if deputy is not None:
-        if role != Role.DEPUTY.value:
+        if role != Role.DEPUTY:
             raise click.UsageError("--deputy only applies to --role deputy")
         submitter_id = next(
             (r(session, deputy) for r in DEPUTY_RESOLVERS if r(session, deputy)), None
         )
         if submitter_id is None:
             raise click.ClickException(f"no deputy or CPPCC member matches {deputy!r}")
-    elif role == Role.DEPUTY.value:
+    elif role == Role.DEPUTY:
         raise click.UsageError("a deputy account needs --deputy NAME_OR_ID")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -66,7 +66,7 @@ def create_command(
             name=name,
             password=password,
             submitter_id=submitter_id,
-            actor="cli",
+            actor=Actor.system("cli"),
         )
     except AccountError as error:
         raise click.ClickException(str(error)) from error
@@ -90,7 +90,7 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        set_password(session, user, password, actor="cli")
+        set_password(session, user, password, actor=Actor.system("cli"))
     except AccountError as error:
         raise click.ClickException(
             f"the password is too short: at least {MIN_PASSWORD_LENGTH} characters"
@@ -134,7 +134,7 @@ def demo_command() -> None:
             name=name,
             password=password,
             submitter_id=submitter_id,
-            actor="cli:demo",
+            actor=Actor.system("cli:demo"),
         )
         click.echo(f"  {role.value:7} {email:24} {password}")
     session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -10,12 +9,7 @@ from sqlalchemy import Boolean, DateTime, Enum, Float, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"  # manages accounts, reads the audit log, and may do what editors do
-    EDITOR = "editor"  # uploads, publishes, handles proposals
-    DEPUTY = "deputy"  # a People's Congress deputy or CPPCC member following their own items
+from portal.roles import STAFF_ROLES, Role
 
 
 class User(UserMixin, Base):
@@ -40,7 +34,15 @@ class User(UserMixin, Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.EDITOR)
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_deputy(self) -> bool:
+        return self.role == Role.DEPUTY
 
 
 class ServerSession(Base):

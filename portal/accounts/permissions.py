@@ -1,22 +1,15 @@
-"""Who may do what. Views declare it with a decorator; nothing else checks roles."""
+"""Where a sign-in may send the reader next. Who may see a page is declared with
+:func:`portal.roles.roles_required` (re-exported here until every view imports it from there)."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import g, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-from werkzeug.exceptions import Forbidden
+from portal.roles import login_required, roles_required
 
-from portal.accounts.sessions import SessionStoreUnavailable
-from portal.errors import user_error
+__all__ = ["MAX_NEXT_LENGTH", "login_required", "roles_required", "safe_next"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 #: A ``next`` longer than this is not a page of ours.
 MAX_NEXT_LENGTH = 2000
 
@@ -35,26 +28,3 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
-
-
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Anonymous visitors go to the login page; a signed-in user without the role gets 403."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            g.private_page = True  # never cached (see accounts.is_private)
-            if getattr(session, "unavailable", False):
-                raise SessionStoreUnavailable()
-            if not current_user.is_authenticated:
-                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-            if roles and current_user.role.value not in roles:
-                raise user_error(Forbidden, _("Your account does not give access to this page."))
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorator
-
-
-login_required = roles_required()

@@ -1,4 +1,5 @@
-"""Creating accounts, signing in and out, changing passwords. Services flush; callers commit."""
+"""Creating accounts, signing in and out, changing passwords, deactivating: every change audited
+under the :class:`~portal.roles.Actor` the caller names. Services flush; callers commit."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
     dummy_verify,
     hash_password,
     verify_password,
 )
-from portal.accounts.sessions import PortalSession, ServerSideSessionInterface
+from portal.accounts.sessions import PortalSession, end_other_sessions, end_sessions_of
 from portal.audit import record_audit
+from portal.roles import Actor, Role
 
 
 class AccountError(ValueError):
@@ -41,7 +43,7 @@ def create_user(
     password: str,
     name: str = "",
     submitter_id: int | None = None,
-    actor: str | None = None,
+    actor: Actor,
 ) -> User:
     email = normalise_email(email)
     if "@" not in email:
@@ -82,19 +84,29 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def sign_in(session: Session, user: User) -> None:
-    """Start a fresh server-side session for *user*: a new token (no session fixation) and a new
-    CSRF token (one handed out before sign-in, perhaps to someone else, is worth nothing after)."""
+def sign_in(session: Session, user: User, *, address: str | None) -> None:
+    """Start a fresh server-side session for *user*, signing in from *address*: a new token (no
+    session fixation) and a new CSRF token (one handed out before sign-in, perhaps to someone
+    else, is worth nothing after)."""
     current = flask_session._get_current_object()  # type: ignore[attr-defined]
     if isinstance(current, PortalSession):
         current.regenerate()
     forget_csrf_token()
     login_user(user)
-    record_audit(session, "login", target_type="user", target_id=user.id, summary=user.email)
+    record_audit(
+        session,
+        "login",
+        target_type="user",
+        target_id=user.id,
+        summary=user.email,
+        actor=Actor.user(user, address),
+    )
 
 
-def sign_out(session: Session, user: User) -> None:
-    record_audit(session, "logout", target_type="user", target_id=user.id, summary=user.email)
+def sign_out(session: Session, user: User, *, actor: Actor) -> None:
+    record_audit(
+        session, "logout", target_type="user", target_id=user.id, summary=user.email, actor=actor
+    )
     logout_user()
     flask_session.clear()  # the record is deleted with this request's transaction
     forget_csrf_token()
@@ -107,53 +119,48 @@ def forget_csrf_token() -> None:
     g.pop(field, None)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def change_password(session: Session, user: User, current: str, new: str, *, actor: Actor) -> None:
+    """The user's own change: their other sessions end, this one goes on."""
     if not verify_password(user.password_hash, current):
         raise AccountError("current-password-wrong")
+    _new_password(session, user, new, action="account.password", actor=actor)
+    end_other_sessions(user.id)
+
+
+def set_password(session: Session, user: User, new: str, *, actor: Actor) -> None:
+    """Give *user* a new password without the old one (an administrator's reset, or the command
+    line): every session of theirs ends, and the change is audited."""
+    _new_password(session, user, new, action="account.password_reset", actor=actor)
+    end_sessions_of(user.id)
+
+
+def _new_password(session: Session, user: User, new: str, *, action: str, actor: Actor) -> None:
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError("new-password-too-short")
     user.password_hash = hash_password(new)
     user.password_changed_at = datetime.now(UTC)
     session.flush()
     record_audit(
-        session, "account.password", target_type="user", target_id=user.id, summary=user.email
+        session, action, target_type="user", target_id=user.id, summary=user.email, actor=actor
     )
 
 
-def set_password(session: Session, user: User, new: str, *, actor: str) -> None:
-    """Give *user* a new password without the old one (an administrator's reset, or the command
-    line): every session of theirs ends, and the change is audited."""
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError("new-password-too-short")
-    user.password_hash = hash_password(new)
-    user.password_changed_at = datetime.now(UTC)
-    session.flush()
-    end_sessions_of(user.id)
+def set_active(session: Session, user: User, active: bool, *, actor: Actor) -> None:
+    """Let *user* sign in again, or not any more: a deactivated account's sessions end at once.
+    Nobody deactivates their own account (they would lock themselves out)."""
+    if not active and user.id == actor.user_id:
+        raise AccountError("own-account")
+    before = {"active": user.active}
+    user.active = active
+    if not active:
+        end_sessions_of(user.id)
     record_audit(
         session,
-        "account.password_reset",
+        "account.activate" if active else "account.deactivate",
         target_type="user",
         target_id=user.id,
         summary=user.email,
+        before=before,
+        after={"active": active},
         actor=actor,
     )
-
-
-def end_other_sessions(user_id: int) -> None:
-    """Sign the user out everywhere but here (after a password change)."""
-    end_sessions_of(user_id, keep_token=getattr(flask_session, "token", None))
-
-
-def purge_expired_sessions() -> None:
-    """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
-    interface = current_app.session_interface
-    if isinstance(interface, ServerSideSessionInterface):
-        interface.store.purge_expired(interface.lifetimes(current_app)[0])
-
-
-def end_sessions_of(user_id: int, keep_token: str | None = None) -> None:
-    """Sign a user out of every session (but the one with *keep_token*), with the request's
-    transaction."""
-    interface = current_app.session_interface
-    if isinstance(interface, ServerSideSessionInterface):
-        interface.end_sessions_of(user_id, keep_token)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, request
+from flask import session as flask_session
 from flask.sessions import SessionInterface, SessionMixin
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -419,6 +420,26 @@ class ServerSideSessionInterface(SessionInterface):
         """Sign a user out of every session (but the one whose token is *keep_token*), in the
         request's transaction (database) or before it commits (Redis)."""
         self.store.delete_for_user(user_id, keep=token_hash(keep_token) if keep_token else None)
+
+
+def end_sessions_of(user_id: int, keep_token: str | None = None) -> None:
+    """Sign a user out of every session (but the one with *keep_token*), with the request's
+    transaction."""
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.end_sessions_of(user_id, keep_token)
+
+
+def end_other_sessions(user_id: int) -> None:
+    """Sign the user out everywhere but here (after a password change)."""
+    end_sessions_of(user_id, keep_token=getattr(flask_session, "token", None))
+
+
+def purge_expired_sessions() -> None:
+    """Expired sessions are refused anyway; sign-ins sweep them out of the database now and then."""
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.store.purge_expired(interface.lifetimes(current_app)[0])
 
 
 def make_store(app: Flask) -> SessionStore:

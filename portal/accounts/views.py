@@ -9,10 +9,15 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import services
 from portal.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm
-from portal.accounts.permissions import login_required, safe_next
-from portal.accounts.sessions import ServerSideSessionInterface, SessionStoreUnavailable
+from portal.accounts.permissions import safe_next
+from portal.accounts.sessions import (
+    ServerSideSessionInterface,
+    SessionStoreUnavailable,
+    purge_expired_sessions,
+)
 from portal.db import get_session
 from portal.extensions import limiter
+from portal.roles import current_actor, login_required
 from portal.web import language_blueprint, use_query
 
 accounts = language_blueprint("accounts", __name__)
@@ -60,8 +65,8 @@ def login() -> str | Response:
         session = get_session()
         user = services.authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
-            services.sign_in(session, user)
-            services.purge_expired_sessions()
+            services.sign_in(session, user, address=current_actor().address)
+            purge_expired_sessions()
             return redirect(safe_next(form.next.data) or home_for_user())
         form.password.errors.append(_("The e-mail address or password is not right."))
     return render_template("accounts/login.html", form=form)
@@ -72,7 +77,7 @@ def login() -> str | Response:
 def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
-        services.sign_out(get_session(), current_user._get_current_object())
+        services.sign_out(get_session(), current_user._get_current_object(), actor=current_actor())
         flash(_("You have signed out."))
     return redirect(url_for("pages.home"))
 
@@ -88,11 +93,11 @@ def change_password() -> str | Response:
                 current_user._get_current_object(),
                 form.current.data or "",
                 form.new.data or "",
+                actor=current_actor(),
             )
         except services.AccountError:
             form.current.errors = [*form.current.errors, _("The current password is not right.")]
         else:
-            services.end_other_sessions(current_user.id)
             flash(_("Your password has been changed. Other sessions have been signed out."))
             return redirect(home_for_user())
     return render_template("accounts/password.html", form=form)

@@ -1,15 +1,22 @@
-"""Who did what, when: every change is written to the audit log in the same transaction."""
+"""Who did what, when: every change is written to the audit log in the same transaction, under
+the :class:`~portal.roles.Actor` its caller names. The log depends on no other domain."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import has_request_context, request
-from flask_login import current_user
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEntry
+from portal.roles import Actor
+
+
+def init_app(app: Flask) -> None:
+    from portal.audit.views import audit
+
+    app.register_blueprint(audit)
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -22,31 +29,25 @@ def record_audit(
     session: Session,
     action: str,
     *,
+    actor: Actor,
     target_type: str | None = None,
     target_id: str | int | None = None,
     summary: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    actor: str | None = None,
-    actor_id: int | None = None,
 ) -> AuditEntry:
-    """Append an entry. The actor and address come from the request when there is one; command
-    line tools pass ``actor`` (e.g. ``"cli:editor@example.org"``)."""
-    ip = None
-    if has_request_context():
-        ip = request.remote_addr
-        if actor is None and current_user.is_authenticated:
-            actor, actor_id = current_user.email, current_user.id
+    """Append an entry made by *actor* (a view passes ``portal.roles.current_actor()``, a
+    command ``Actor.system("cli")``)."""
     entry = AuditEntry(
-        actor=actor or ("anonymous" if has_request_context() else "system"),
-        actor_id=actor_id,
+        actor=actor.name,
+        actor_id=actor.user_id,
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
         summary=summary,
         before=_json(before),
         after=_json(after),
-        ip=ip,
+        ip=actor.address,
     )
     session.add(entry)
     session.flush()

@@ -8,10 +8,10 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import Select, func, select
 
-from portal.accounts.permissions import roles_required
 from portal.audit.models import AuditEntry
 from portal.db import distinct_values, get_session
 from portal.params import date_param, int_param, text_param
+from portal.roles import Role, roles_required
 from portal.web import language_blueprint, use_query
 
 audit = language_blueprint("audit", __name__, "/staff/audit")
@@ -36,7 +36,7 @@ def filtered(stmt: Select[Any], filters: dict[str, object]) -> Select[Any]:
 
 
 @audit.get("/")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def index() -> str:
     session = get_session()
     filters: dict[str, object] = {

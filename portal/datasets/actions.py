@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from flask import has_request_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from portal.audit import record_audit
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, VersionStatus
 from portal.datasets.services import publish_version, withdraw_version
 from portal.datasets.transactions import retry_if_locked, take_write_lock
+from portal.roles import Actor, current_actor
 
 
 class StaffActionError(ValueError):
@@ -39,12 +40,18 @@ class StaffActionError(ValueError):
         self.message = message
 
 
-def audit_actor(name: str) -> str | None:
-    """Who to name in the audit log: in a signed-in request the log takes the user (and their
-    id) itself; elsewhere (the command line, a script) *name*."""
-    if has_request_context() and current_user.is_authenticated:
-        return None
-    return name
+def audit_actor(actor: Actor | str) -> Actor:
+    """*actor* as an :class:`Actor`. A name alone (what the command line, the tests and the upload
+    engine's ``ImportRequest.created_by`` still give) is the signed-in user of the request if
+    there is one, and elsewhere a system actor of that name.
+
+    Transitional: once every caller passes an Actor, this goes."""
+    if isinstance(actor, Actor):
+        return actor
+    if not has_request_context():
+        return Actor.system(actor)
+    found = current_actor()
+    return found if found.user_id is not None else replace(found, name=actor)
 
 
 def _locked_version(session: Session, version_id: int) -> DatasetVersion:
@@ -116,12 +123,15 @@ def describe(version: DatasetVersion) -> str:
     return " ".join(label) + f" version {version.number}"
 
 
-def publish(session: Session, version_id: int, *, actor: str, confirm: str | None = None) -> int:
+def publish(
+    session: Session, version_id: int, *, actor: Actor | str, confirm: str | None = None
+) -> int:
     """Make a draft live, or restore an earlier published version (publishing it again).
 
     If the version's figures are flagged (a total that changed by more than a factor of five, a
     value implausible for its unit), *confirm* must be :func:`flags_token` of those flags.
     Returns the new data version."""
+    by = audit_actor(actor)
 
     def act() -> int:
         version = _locked_version(session, version_id)
@@ -149,8 +159,8 @@ def publish(session: Session, version_id: int, *, actor: str, confirm: str | Non
                         "This ledger was applied when it was published, and the timelines are append-only: it cannot be published again. Upload a new ledger, or correct an item on its page."
                     )
                 )
-            apply(session, version, actor)
-        data_version = publish_version(session, version, published_by=actor)
+            apply(session, version, by.name)
+        data_version = publish_version(session, version, published_by=by.name)
         record_audit(
             session,
             "dataset.restore" if restoring else "dataset.publish",
@@ -166,15 +176,16 @@ def publish(session: Session, version_id: int, *, actor: str, confirm: str | Non
                 "data_version": data_version,
                 **({"confirmed": [f.key for f in flags]} if flags else {}),
             },
-            actor=audit_actor(actor),
+            actor=by,
         )
         return data_version
 
     return retry_if_locked(session, act)
 
 
-def withdraw(session: Session, version_id: int, *, actor: str) -> int:
+def withdraw(session: Session, version_id: int, *, actor: Actor | str) -> int:
     """Throw a draft away (it is kept, with its file, but can no longer be published)."""
+    by = audit_actor(actor)
 
     def act() -> int:
         version = _locked_version(session, version_id)
@@ -189,7 +200,7 @@ def withdraw(session: Session, version_id: int, *, actor: str) -> int:
             summary=f"{describe(version)} withdrawn",
             before={"status": VersionStatus.DRAFT.value},
             after={"status": VersionStatus.WITHDRAWN.value},
-            actor=audit_actor(actor),
+            actor=by,
         )
         return data_version
 

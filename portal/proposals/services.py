@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -38,6 +38,7 @@ from portal.proposals.rules import add_months, rules, working_calendar
 from portal.proposals.search import index_item
 from portal.proposals.timeline import Derived, EventFacts, derive
 from portal.proposals.visibility import PUBLIC, Access, reply_access
+from portal.roles import Actor
 
 
 class ProposalError(ValueError):
@@ -48,15 +49,8 @@ class ProposalError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who records a step: a name for the timeline and the audit log, and the account if any."""
-
-    name: str
-    user_id: int | None = None
-
-
-SYSTEM = Actor("rules")
+#: Steps the rules take by themselves (re-handling after a "not satisfied").
+SYSTEM = Actor.system("rules")
 
 
 def follow_up_classes(session: Session) -> set[str]:
@@ -186,8 +180,7 @@ def record_event(
         summary=f"{item.session_label} {item.kind.value} {item.number}: {kind.value} on {on}",
         before=before,
         after={"status": derived.status.value, "round": event.round, **(details or {})},
-        actor=actor.name,
-        actor_id=actor.user_id,
+        actor=actor,
     )
     return event
 
@@ -358,7 +351,8 @@ def give_feedback(
     )
     dissatisfied = Satisfaction.DISSATISFIED in (handling, result)
     if start_rehandling and dissatisfied and state.rounds < rules().max_rounds:
-        rehandle(session, item, on=on, actor=SYSTEM, bump=bump)
+        # the rules act, on the request of whoever recorded the feedback
+        rehandle(session, item, on=on, actor=replace(SYSTEM, address=actor.address), bump=bump)
     return event
 
 
@@ -579,7 +573,6 @@ def save_item(
         + ("created" if creating else "edited"),
         before=before,
         after=item_record(item),
-        actor=actor.name,
-        actor_id=actor.user_id,
+        actor=actor,
     )
     return item

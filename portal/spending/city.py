@@ -19,10 +19,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
-from portal.datasets.actions import audit_actor
 from portal.datasets.models import DatasetKind, DatasetVersion
 from portal.datasets.services import create_version, get_or_create_dataset, published_version
 from portal.datasets.transactions import retry_if_locked, take_write_lock
+from portal.roles import Actor
 from portal.spending.models import CityProfile, CityYear
 from portal.spending.queries import CityFigures, CityNames
 
@@ -123,7 +123,7 @@ def save_draft(
     title_en: str,
     source: str,
     source_en: str | None,
-    actor: str,
+    actor: Actor,
 ) -> DatasetVersion:
     """Save *facts* as a new draft version of the city dataset, audited. Flushes; the caller
     commits (or rolls back: then nothing is kept)."""
@@ -140,7 +140,7 @@ def save_draft(
             source_en=source_en,
             content=facts_csv(facts),
             filename=FILENAME,
-            created_by=actor,
+            created_by=actor.name,
             row_count=len(facts.years),
         )
         insert_facts(session, version.id, facts)
@@ -156,7 +156,7 @@ def save_draft(
                 "names": [getattr(facts.names, c) for c in NAME_COLUMNS] if facts.names else None,
                 "years": [y.year for y in facts.years],
             },
-            actor=audit_actor(actor),
+            actor=actor,
         )
         return version
 

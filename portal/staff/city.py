@@ -10,16 +10,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
-from portal.accounts.permissions import roles_required
 from portal.datasets.models import DatasetKind
 from portal.datasets.services import published_version
 from portal.db import get_session
+from portal.roles import STAFF_ROLES, current_actor, roles_required
 from portal.spending import city as city_facts
 from portal.staff.city_forms import CityFactsForm, form_data
-from portal.staff.views import STAFF_ROLES, database_busy
+from portal.staff.views import database_busy
 from portal.web import language_blueprint
 
 city = language_blueprint("staff_city", __name__, "/staff/city")
@@ -65,7 +64,7 @@ def edit() -> ResponseReturnValue:
             title_en=title_en,
             source=form.source.data or "",
             source_en=form.source_en.data or None,
-            actor=current_user.email,
+            actor=current_actor(),
         )
     except OperationalError as error:
         raise database_busy(error) from error

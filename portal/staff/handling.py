@@ -18,13 +18,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest, NotFound
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.permissions import roles_required
 from portal.db import get_session
 from portal.errors import user_error
 from portal.i18n import localized
@@ -44,8 +42,9 @@ from portal.proposals.presenters import item_view
 from portal.proposals.rules import add_months, rules, today
 from portal.proposals.timeline import Derived
 from portal.proposals.visibility import current_viewer
+from portal.roles import STAFF_ROLES, Actor, current_actor, roles_required
 from portal.staff import handling_forms as forms
-from portal.staff.views import STAFF_ROLES, staff
+from portal.staff.views import staff
 from portal.web import use_query
 
 # -- the steps -----------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ class Step:
     label: LazyString
     form: type[forms.StepForm]
     applies: Callable[[ProposalItem, Derived, set[str]], bool]
-    record: Callable[[Session, ProposalItem, Any, services.Actor], Any]
+    record: Callable[[Session, ProposalItem, Any, Actor], Any]
     hint: LazyString | None = None
 
 
@@ -95,11 +94,11 @@ def _can_close(item: ProposalItem, d: Derived, _follow: set[str]) -> bool:
     return next_steps.close_refusal(d) is None
 
 
-def _assign(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _assign(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.assign(session, item, on=form.on.data, actor=actor)
 
 
-def _extend(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _extend(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.extend(
         session,
         item,
@@ -111,13 +110,13 @@ def _extend(session: Session, item: ProposalItem, form: Any, actor: services.Act
     )
 
 
-def _meet(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _meet(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.record_meeting(
         session, item, on=form.on.data, form=MeetingForm(form.form.data), actor=actor
     )
 
 
-def _reply(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _reply(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.record_reply(
         session,
         item,
@@ -132,7 +131,7 @@ def _reply(session: Session, item: ProposalItem, form: Any, actor: services.Acto
     )
 
 
-def _disclose(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _disclose(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.publish(
         session,
         item,
@@ -144,7 +143,7 @@ def _disclose(session: Session, item: ProposalItem, form: Any, actor: services.A
     )
 
 
-def _feedback(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _feedback(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.give_feedback(
         session,
         item,
@@ -158,11 +157,11 @@ def _feedback(session: Session, item: ProposalItem, form: Any, actor: services.A
     )
 
 
-def _rehandle(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _rehandle(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.rehandle(session, item, on=form.on.data, actor=actor)
 
 
-def _follow_up(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _follow_up(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.follow_up(
         session,
         item,
@@ -173,7 +172,7 @@ def _follow_up(session: Session, item: ProposalItem, form: Any, actor: services.
     )
 
 
-def _close(session: Session, item: ProposalItem, form: Any, actor: services.Actor) -> Any:
+def _close(session: Session, item: ProposalItem, form: Any, actor: Actor) -> Any:
     return services.close(
         session, item, on=form.on.data, note=(form.note.data or "").strip(), actor=actor
     )
@@ -250,10 +249,6 @@ STEPS: dict[str, Step] = {
         Step("close", _l("Close the item"), forms.CloseForm, _can_close, _close),
     )
 }
-
-
-def actor() -> services.Actor:
-    return services.Actor(current_user.email, current_user.id)
 
 
 def item_or_404(item_id: int) -> ProposalItem:
@@ -381,7 +376,7 @@ def proposal_step(item_id: int, step_name: str) -> ResponseReturnValue:
         )
         return render_item(item, bound=(step.name, form), refused=message, status=409)
     try:
-        step.record(session, item, form, actor())
+        step.record(session, item, form, current_actor())
     except services.ProposalError as error:
         session.rollback()
         item = item_or_404(item_id)
@@ -436,11 +431,11 @@ def _save(item: ProposalItem | None) -> ResponseReturnValue:
                 areas=list(form.areas.data or []),
                 lead=lead,
                 cosigners=[submitters[i] for i in form.cosigners.data or [] if i in submitters],
-                actor=actor(),
+                actor=current_actor(),
             )
             assigned_on = getattr(form, "assigned_on", None)
             if item is None and assigned_on is not None and assigned_on.data:
-                services.assign(session, saved, on=assigned_on.data, actor=actor())
+                services.assign(session, saved, on=assigned_on.data, actor=current_actor())
         except services.ProposalError as error:
             session.rollback()
             refused = str(error.message)

@@ -15,13 +15,11 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from portal.accounts.permissions import roles_required
 from portal.datasets.actions import flags_token, publish_flags
 from portal.datasets.models import (
     DatasetKind,
@@ -37,6 +35,7 @@ from portal.i18n import localized
 from portal.pagination import check_page, page_count
 from portal.params import choice_param, int_id_or_404, int_param
 from portal.proposals.ledger import ledger_preview
+from portal.roles import STAFF_ROLES, current_actor, roles_required
 from portal.spending import city as city_facts
 from portal.spending.aggregation import load_mapper
 from portal.spending.queries import published_snapshot
@@ -60,7 +59,6 @@ from portal.uploads.units import Unit
 from portal.web import language_blueprint, use_query
 
 staff = language_blueprint("staff", __name__, "/staff")
-STAFF_ROLES = ("admin", "editor")
 
 
 def version_state(version: DatasetVersion) -> str:
@@ -191,7 +189,7 @@ def upload(kind_name: str) -> ResponseReturnValue:
         title_en=(form.title_en.data or "").strip() or None,
         source_doc=(form.source.data or "").strip(),
         source_en=(form.source_en.data or "").strip() or None,
-        created_by=current_user.email,
+        created_by=current_actor().name,
     )
     if isinstance(form, SpendingUploadForm):
         options["stage"] = STAGES[form.stage.data]
@@ -333,9 +331,9 @@ def _act(version_id: int, action: str) -> Response:
     try:
         if action == "publish":
             confirm = form.confirm.data if form.confirmed.data else None
-            services.publish(session, version_id, actor=current_user.email, confirm=confirm)
+            services.publish(session, version_id, actor=current_actor(), confirm=confirm)
         else:
-            services.withdraw(session, version_id, actor=current_user.email)
+            services.withdraw(session, version_id, actor=current_actor())
     except services.StaffActionError as error:
         session.rollback()
         raise user_error(Conflict, str(error.message)) from None

@@ -8,12 +8,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from portal.audit import record_audit
+from portal.roles import Actor
 
 
 @pytest.fixture
 def entry(app, session):
     with app.app_context():
-        record_audit(session, "test.entry", summary="kept", actor="tests")
+        record_audit(session, "test.entry", summary="kept", actor=Actor.system("tests"))
     session.commit()
 
 

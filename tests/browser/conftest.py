@@ -72,10 +72,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         portal.cli.setup_database(Path(flask_app.config["DATA_DIR"]), log=lambda _m: None)
         from portal.accounts.services import create_user
         from portal.db import get_session
+        from portal.roles import Actor
 
         session = get_session()
         for email in (EDITOR_EMAIL, UPLOADER_EMAIL, REVIEWER_EMAIL):
-            create_user(session, email=email, role="editor", password=EDITOR_PASSWORD)
+            create_user(
+                session,
+                email=email,
+                role="editor",
+                password=EDITOR_PASSWORD,
+                actor=Actor.system("tests"),
+            )
         session.commit()
     server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
