@@ -18,7 +18,7 @@ from portal.opendata import api_blueprint
 from portal.spending import services
 from portal.spending.areas import AREAS, Area
 from portal.spending.queries import Figures, Provenance, Snapshot
-from portal.spending.views import area_or_404, published_year, snapshot, year_query
+from portal.spending.web import area_or_404, published_year, snapshot, year_query
 from portal.web import cached_by_data_version
 
 api = api_blueprint("api", __name__, "/api/v1")
