@@ -35,13 +35,6 @@ from __future__ import annotations
 
 from portal.proposals.ledger.columns import LEDGER_COLUMNS
 from portal.proposals.ledger.compare import LedgerPreview, ledger_preview
-from portal.proposals.ledger.upload import apply_ledger, import_proposals, init_app
+from portal.proposals.ledger.upload import import_proposals, init_app
 
-__all__ = [
-    "LEDGER_COLUMNS",
-    "LedgerPreview",
-    "apply_ledger",
-    "import_proposals",
-    "init_app",
-    "ledger_preview",
-]
+__all__ = ["LEDGER_COLUMNS", "LedgerPreview", "import_proposals", "init_app", "ledger_preview"]
