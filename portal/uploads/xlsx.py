@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, iterparse
 
 from defusedxml import DefusedXmlException
 from flask_babel import lazy_gettext as _l
@@ -31,7 +31,6 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import iterparse
 
 from portal.uploads.files import TableFileError, file_problem
 from portal.uploads.limits import LIMITS, UploadLimits, limit_problem
@@ -104,6 +103,7 @@ class MeteredPart:
         self._elements = elements
         self._seen_elements = 0
         self._run = 0  # bytes since the last "<"
+        self._tail = b""  # the end of the previous chunk, for markup split between two chunks
         self.position = 0  # bytes decompressed so far
 
     def read(self, size: int | None = -1) -> bytes:
@@ -120,6 +120,14 @@ class MeteredPart:
         self._budget.spend(len(data))
         if b"\x00" in data:
             raise not_a_workbook()
+        # No document type declaration (hence no entity, internal or external) ever reaches a
+        # parser: Excel never writes one, and refusing it here is what lets the records be read
+        # with the standard library's C parser (defusedxml's checks run in pure Python, ~20%
+        # slower on a large sheet) without any entity expansion.
+        window = self._tail + data
+        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            raise forbidden_markup()
+        self._tail = data[-16:]
         longest = self._limits.xml_text_bytes
         first = data.find(b"<")
         if first < 0:

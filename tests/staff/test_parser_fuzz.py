@@ -289,3 +289,24 @@ def test_a_year_in_other_digits_on_the_city_form_is_an_error(client, session, co
     assert response.status_code in (200, 422), response.status_code
     assert "Enter a year between 2000 and 2100." in response.get_data(as_text=True)
     assert counts() == before
+
+
+@pytest.mark.parametrize("shift", [1, 4, 8, 12])
+def test_a_doctype_split_between_two_reads_is_refused(shift: int) -> None:
+    """The sheet's records are parsed by the standard library's C parser: the part they are read
+    from refuses a DOCTYPE or ENTITY itself, wherever a read happens to end."""
+    import io
+
+    from portal.uploads.files import TableFileError
+    from portal.uploads.limits import LIMITS
+    from portal.uploads.xlsx import READ_CHUNK, Budget, MeteredPart
+
+    prolog = b'<?xml version="1.0"?>'
+    blanks = b"<!-- -->" * ((READ_CHUNK - len(prolog) - shift) // 8)
+    blanks += b" " * (READ_CHUNK - len(prolog) - shift - len(blanks))
+    data = prolog + blanks + b'<!DOCTYPE w SYSTEM "w.dtd">' + b"<worksheet/>"
+    assert data.index(b"<!DOCTYPE") == READ_CHUNK - shift  # the declaration straddles two reads
+    part = MeteredPart(io.BytesIO(data), Budget(1 << 30), 1 << 30, LIMITS)
+    with pytest.raises(TableFileError):
+        while part.read(READ_CHUNK):
+            pass
