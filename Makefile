@@ -50,7 +50,7 @@ browser-deps:
 ## ruff (lint and format) and mypy over what pyproject.toml lists ([tool.mypy] packages).
 lint: install
 	$(BIN)/ruff check portal tests bench
-	$(BIN)/ruff format --check portal bench
+	$(BIN)/ruff format --check portal tests bench
 	$(BIN)/mypy
 
 ## Code nothing calls (vulture over portal/, configured in pyproject.toml [tool.vulture]; the

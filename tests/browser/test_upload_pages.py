@@ -48,7 +48,7 @@ def test_upload_report_and_draft_pages(
     page.goto(f"{live_server}/{lang}/staff/upload/spending")
     _fill_upload(page, path, "wan")
     with page.expect_navigation():
-        page.click("form[enctype=\"multipart/form-data\"] [type=submit]")
+        page.click('form[enctype="multipart/form-data"] [type=submit]')
     assert page.locator("#reading").count() == 1
     assert page.locator(".error-summary").count() == 1
     problems += [f"report: {p}" for p in overflow_problems(page)]
@@ -62,7 +62,7 @@ def test_upload_report_and_draft_pages(
     page.goto(f"{live_server}/{lang}/staff/upload/spending")
     _fill_upload(page, path, "")
     with page.expect_navigation():
-        page.click("form[enctype=\"multipart/form-data\"] [type=submit]")
+        page.click('form[enctype="multipart/form-data"] [type=submit]')
     assert "/staff/versions/" in page.url, page.url
     assert page.locator("#reading").count() == 1
     problems += [f"draft: {p}" for p in overflow_problems(page)]

@@ -19,13 +19,23 @@ def test_a_publish_on_one_server_is_seen_by_another(tmp_path: Path) -> None:
     client = reader.test_client()
     before = client.get("/api/v1/areas?year=2023")
     page_before = client.get("/en/?year=2023")
-    assert client.get("/en/?year=2023", headers={"If-None-Match": page_before.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            "/en/?year=2023", headers={"If-None-Match": page_before.headers["ETag"]}
+        ).status_code
+        == 304
+    )
 
     with writer.app_context():
         publish_spending(get_session(), 2023, [("2050202", "", "", "1.00", "1.00", "1.00")])
 
     after = client.get("/api/v1/areas?year=2023")
     assert after.json["total"]["executed"] == 10_000 != before.json["total"]["executed"]
-    assert client.get("/en/?year=2023", headers={"If-None-Match": page_before.headers["ETag"]}).status_code == 200
+    assert (
+        client.get(
+            "/en/?year=2023", headers={"If-None-Match": page_before.headers["ETag"]}
+        ).status_code
+        == 200
+    )
     for app in (writer, reader):
         app.extensions["portal.db"].engine.dispose()

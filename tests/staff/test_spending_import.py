@@ -284,7 +284,11 @@ def test_every_bad_line_gets_its_message_and_nothing_is_written(
 
 BAD_TABLES = {
     "empty file": ("empty.csv", b"", "Error: The file is empty."),
-    "header only": ("h.csv", csv_bytes([]), "Error: The table has a header but no lines with a code."),
+    "header only": (
+        "h.csv",
+        csv_bytes([]),
+        "Error: The table has a header but no lines with a code.",
+    ),
     "wrong file type": (
         "table.pdf",
         b"%PDF-1.7 ...",
