@@ -30,28 +30,34 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _warn_about_the_public_address(app)
 
+    # Each part registers itself, in this order: the plumbing every page needs, then the domains
+    # (their pages, template globals, upload kinds, what publishing does, commands), then the
+    # back office that lists them, then the error pages and the command line.
+    from portal import (
+        accounts,
+        audit,
+        datasets,
+        errors,
+        opendata,
+        proposals,
+        spending,
+        staff,
+        web,
+    )
+    from portal.cli import register_commands
+
     db.init_app(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     urls.init_app(app)
-
-    from portal import accounts, errors, opendata, proposals, staff, web
-    from portal.cli import register_commands
-    from portal.spending import (
-        aggregation,  # noqa: F401  (registers the publish hooks)
-        upload,
-    )
-    from portal.spending.views import pages
-    from portal.staff.city import city as city_facts_editor
-
     web.init_app(app)
-    upload.init_app(app)
-    app.register_blueprint(pages)
+    datasets.init_app(app)
+    spending.init_app(app)
+    proposals.init_app(app)
     opendata.init_app(app)
     accounts.init_app(app)
-    proposals.init_app(app)
+    audit.init_app(app)
     staff.init_app(app)
-    app.register_blueprint(city_facts_editor)
     errors.init_app(app)
     register_commands(app)
 

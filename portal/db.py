@@ -133,6 +133,11 @@ def database_unavailable(error: BaseException) -> bool:
     return isinstance(error, exc.OperationalError)
 
 
+#: The data version (see :mod:`portal.datasets`), for readers that skip the ORM: the hot path of
+#: every cached page reads it with :meth:`Database.read_scalar`.
+DATA_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
+
+
 #: How much of a SQLite database file is memory-mapped (the portal's read path).
 SQLITE_MMAP_BYTES = 1 << 30
 

@@ -30,9 +30,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError, IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from portal.datasets import labels as dataset_labels
-from portal.datasets.services import DATA_VERSION_SQL
-from portal.db import commit_at_edge, database, get_session, rollback_at_edge
+from portal.db import DATA_VERSION_SQL, commit_at_edge, database, get_session, rollback_at_edge
 from portal.i18n import LANGUAGES, best_language
 from portal.params import MAX_INT
 
@@ -264,7 +262,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint is registered: their rules are compiled with the converter.
     app.url_map.converters["int"] = DatabaseIntConverter
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
-    app.jinja_env.globals.update(switch_url=switch_url, dataset_labels=dataset_labels)
+    app.jinja_env.globals.update(switch_url=switch_url)
     app.register_blueprint(root)
 
     @app.after_request

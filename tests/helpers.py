@@ -49,7 +49,8 @@ def publish_spending(
             for code, dept, proj, *amounts in lines
         ),
     )
-    publish_version(session, version, published_by="tests")
+    with session.info["app"].app_context():  # publishing runs the hooks the app registered
+        publish_version(session, version, published_by="tests")
     session.commit()
     return version
 

@@ -13,13 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "import_graph.py"
 
 #: Known problems and why they are not fixed yet.
-KNOWN = {
-    "cycle: audit, datasets, web": (
-        "portal.web (the plumbing under every page) imports portal.datasets for the "
-        "dataset_labels template global and DATA_VERSION_SQL; datasets' actions record audit "
-        "entries, and the audit log's page is made with web's language_blueprint"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 def _load():

@@ -98,8 +98,7 @@ def test_data_version_reader_survives_a_dropped_connection(app) -> None:
     """The hot-path reader keeps its own connection per thread and replaces a broken one."""
     from sqlalchemy.orm import sessionmaker
 
-    from portal.datasets.services import DATA_VERSION_SQL
-    from portal.db import Database
+    from portal.db import DATA_VERSION_SQL, Database
 
     engine = app.extensions["portal.db"].engine
     reader = Database(engine=engine, sessionmaker=sessionmaker(bind=engine))

@@ -6,7 +6,6 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from limits.storage import Storage
 
-from portal import audit
 from portal.extensions import csrf, limiter, login_manager
 from portal.roles import needs_sign_in
 
@@ -43,9 +42,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(admin)
     app.cli.add_command(user_cli)
-    # The audit log's pages are the audit package's; registered from here until create_app
-    # names every part's init_app itself (issue 11).
-    audit.init_app(app)
 
 
 def _init_session_hooks(app: Flask) -> None:

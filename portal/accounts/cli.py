@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 import click
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
@@ -21,9 +22,22 @@ from portal.accounts.services import (
 from portal.db import get_session
 from portal.roles import Actor, Role
 
-#: Functions mapping a deputy's name or id to the submitter id an account speaks for (registered
-#: by the proposals domain); the first that returns an id wins.
-DEPUTY_RESOLVERS: list[Callable[[Session, str], int | None]] = []
+#: Maps a deputy's name or id to the submitter id an account speaks for, or None.
+DeputyResolver = Callable[[Session, str], int | None]
+RESOLVERS = "portal.deputy_resolvers"
+
+
+def register_deputy_resolver(app: Flask, resolver: DeputyResolver) -> None:
+    """Say how `user create --deputy NAME_OR_ID` finds a deputy (the proposals domain does, in its
+    ``init_app``); the first resolver that returns an id wins."""
+    resolvers: list[DeputyResolver] = app.extensions.setdefault(RESOLVERS, [])
+    if resolver not in resolvers:
+        resolvers.append(resolver)
+
+
+def resolve_deputy(session: Session, name_or_id: str) -> int | None:
+    resolvers: list[DeputyResolver] = current_app.extensions.get(RESOLVERS, [])
+    return next((found for r in resolvers if (found := r(session, name_or_id)) is not None), None)
 
 
 @click.group("user")
@@ -47,9 +61,7 @@ def create_command(
     if deputy is not None:
         if role != Role.DEPUTY:
             raise click.UsageError("--deputy only applies to --role deputy")
-        submitter_id = next(
-            (r(session, deputy) for r in DEPUTY_RESOLVERS if r(session, deputy)), None
-        )
+        submitter_id = resolve_deputy(session, deputy)
         if submitter_id is None:
             raise click.ClickException(f"no deputy or CPPCC member matches {deputy!r}")
     elif role == Role.DEPUTY:
@@ -121,7 +133,7 @@ def demo_command() -> None:
         ("admin@demo.invalid", Role.ADMIN, "演示管理员 Demo admin", None),
         ("editor@demo.invalid", Role.EDITOR, "演示编辑 Demo editor", None),
     ]
-    deputy_id = next((r(session, "1") for r in DEPUTY_RESOLVERS if r(session, "1")), None)
+    deputy_id = resolve_deputy(session, "1")
     if deputy_id is not None:
         people.append(("deputy@demo.invalid", Role.DEPUTY, "演示代表 Demo deputy", deputy_id))
     click.echo("Demo accounts (shown once; sign in at /zh/login):")

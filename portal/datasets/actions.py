@@ -5,19 +5,17 @@ Every action takes the write lock first (see :mod:`portal.datasets.transactions`
 version's row, so two people acting at once on the same version or dataset queue rather than mix.
 Services flush; the caller commits.
 
-A kind whose versions are *applied* to live records when published (the proposals ledger appends
-steps to timelines) registers what publishing does with :func:`register_publish_action`; such a
-version is applied once, so restoring an earlier one is refused. A kind whose figures must be
-confirmed before they go public (spending whose unit looks wrong) registers a
-:func:`register_publish_check`: publishing then needs the token of exactly the flags it names.
+What publishing a kind involves besides switching the pointer — hooks, a version *applied* to live
+records once (so it cannot be restored), figures to confirm first — is registered by the kind's
+domain (:mod:`portal.datasets.publishing`); publishing a flagged version needs the token of exactly
+the flags it names.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol
 
 from flask import has_request_context
 from flask_babel import LazyString
@@ -26,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
-from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, VersionStatus
+from portal.datasets.models import Dataset, DatasetVersion, VersionStatus
+from portal.datasets.publishing import Flag, publishing_of
 from portal.datasets.services import publish_version, withdraw_version
 from portal.datasets.transactions import retry_if_locked, take_write_lock
 from portal.roles import Actor, current_actor
@@ -74,39 +73,8 @@ def _locked_version(session: Session, version_id: int) -> DatasetVersion:
     return version
 
 
-#: Applies a version to live records, in the publishing transaction, as the named actor; raises
-#: :class:`StaffActionError` (having changed nothing) if it no longer applies.
-PublishAction = Callable[[Session, DatasetVersion, str], None]
-_publish_actions: dict[DatasetKind, PublishAction] = {}
-
-
-def register_publish_action(kind: DatasetKind, action: PublishAction) -> None:
-    _publish_actions[kind] = action
-
-
-class Flag(Protocol):
-    """Something about a version's figures a person must confirm before it goes public."""
-
-    @property
-    def key(self) -> str:
-        """Stable text naming the figures (the same for the same figures, in any language)."""
-
-    @property
-    def message(self) -> LazyString | str:
-        """The flag in the reader's language."""
-
-
-#: The flags of a version as it would be published now.
-PublishCheck = Callable[[Session, DatasetVersion], Sequence[Flag]]
-_publish_checks: dict[DatasetKind, PublishCheck] = {}
-
-
-def register_publish_check(kind: DatasetKind, check: PublishCheck) -> None:
-    _publish_checks[kind] = check
-
-
 def publish_flags(session: Session, version: DatasetVersion) -> Sequence[Flag]:
-    check = _publish_checks.get(version.dataset.kind)
+    check = publishing_of(version.dataset.kind).check
     return check(session, version) if check is not None else ()
 
 
@@ -151,7 +119,7 @@ def publish(
                     flags="; ".join(str(f.message) for f in flags),
                 )
             )
-        apply = _publish_actions.get(dataset.kind)
+        apply = publishing_of(dataset.kind).apply
         if apply is not None:
             if restoring:
                 raise StaffActionError(
@@ -159,7 +127,7 @@ def publish(
                         "This ledger was applied when it was published, and the timelines are append-only: it cannot be published again. Upload a new ledger, or correct an item on its page."
                     )
                 )
-            apply(session, version, by.name)
+            apply(session, version, by)
         data_version = publish_version(session, version, published_by=by.name)
         record_audit(
             session,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,27 +25,11 @@ from portal.datasets.models import (
     Stage,
     VersionStatus,
 )
-
-PublishHook = Callable[[Session, DatasetVersion], None]
-_publish_hooks: dict[DatasetKind, list[PublishHook]] = {}
-
-
-def on_publish(kind: DatasetKind) -> Callable[[PublishHook], PublishHook]:
-    """Register a function run inside the publishing transaction of every version of *kind*."""
-
-    def register(hook: PublishHook) -> PublishHook:
-        _publish_hooks.setdefault(kind, []).append(hook)
-        return hook
-
-    return register
+from portal.datasets.publishing import publishing_of
 
 
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-#: The data version, for readers that skip the ORM (see ``Database.read_scalar``).
-DATA_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
 
 
 def current_data_version(session: Session) -> int:
@@ -143,7 +126,7 @@ def publish_version(session: Session, version: DatasetVersion, *, published_by: 
     if version.status == VersionStatus.WITHDRAWN:
         raise ValueError("a withdrawn draft cannot be published")
     data_version = bump_data_version(session)
-    for hook in _publish_hooks.get(version.dataset.kind, []):
+    for hook in publishing_of(version.dataset.kind).hooks:
         hook(session, version)
     version.status = VersionStatus.PUBLISHED
     version.published_at = datetime.now(UTC)

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.cli import register_deputy_resolver
 from portal.datasets.services import bump_data_version
 from portal.db import get_session
 from portal.proposals.models import ProposalItem, Submitter
@@ -54,9 +55,4 @@ def rederive_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(proposals_cli)
-    try:
-        from portal.accounts.cli import DEPUTY_RESOLVERS
-    except ImportError:  # accounts not installed
-        return
-    if resolve_submitter not in DEPUTY_RESOLVERS:
-        DEPUTY_RESOLVERS.append(resolve_submitter)
+    register_deputy_resolver(app, resolve_submitter)

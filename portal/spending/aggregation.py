@@ -16,11 +16,13 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask import Flask
 from sqlalchemy import BigInteger, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion
-from portal.datasets.services import on_publish, published_version, version_reading
+from portal.datasets.publishing import register_publishing
+from portal.datasets.services import published_version, version_reading
 from portal.db import from_scaled
 from portal.spending.models import AreaMapping, AreaTotal, BudgetLine, CodeTotal
 from portal.spending.queries import TABLE_TOTAL, Figures
@@ -305,12 +307,10 @@ def compute_spending_aggregates(session: Session, version: DatasetVersion) -> No
     session.flush()
 
 
-@on_publish(DatasetKind.SPENDING)
 def _aggregate_on_publish(session: Session, version: DatasetVersion) -> None:
     compute_spending_aggregates(session, version)
 
 
-@on_publish(DatasetKind.MAPPING)
 def _reaggregate_on_mapping_change(session: Session, version: DatasetVersion) -> None:
     """A new mapping re-files every published spending version under it."""
     version.dataset.published_version_id = version.id
@@ -322,3 +322,10 @@ def _reaggregate_on_mapping_change(session: Session, version: DatasetVersion) ->
     )
     for spending_version in live:
         compute_spending_aggregates(session, spending_version)
+
+
+def init_app(app: Flask) -> None:
+    """Aggregates are part of publishing: computed in the publishing transaction of every spending
+    version, and of every spending version again when the mapping changes."""
+    register_publishing(app, DatasetKind.SPENDING, hook=_aggregate_on_publish)
+    register_publishing(app, DatasetKind.MAPPING, hook=_reaggregate_on_mapping_change)

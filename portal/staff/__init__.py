@@ -11,8 +11,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
     from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
+    from portal.staff.city import city
     from portal.staff.cli import import_cli
     from portal.staff.views import staff
 
     app.register_blueprint(staff)
+    app.register_blueprint(city)
     app.cli.add_command(import_cli)

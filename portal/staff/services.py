@@ -14,7 +14,6 @@ from portal.datasets.actions import (
     audit_actor,
     describe,
     publish,
-    register_publish_action,
     withdraw,
 )
 from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion, VersionStatus
@@ -26,7 +25,6 @@ __all__ = [
     "describe",
     "get_version",
     "publish",
-    "register_publish_action",
     "withdraw",
 ]
 

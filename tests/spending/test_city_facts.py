@@ -69,7 +69,8 @@ def test_city_facts_without_names_leave_the_portal_name_alone(client, session) -
         content=facts_csv(facts),
     )
     insert_facts(session, version.id, facts)
-    publish_version(session, version, published_by="tests")
+    with session.info["app"].app_context():
+        publish_version(session, version, published_by="tests")
     session.commit()
     page = client.get("/en/?year=2024").get_data(as_text=True)
     assert 'class="brand-sub"' not in page

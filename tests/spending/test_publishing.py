@@ -40,7 +40,8 @@ def test_publish_shows_at_once_and_restore_brings_back_the_old(app, client, sess
     # A reader holding the old page is told it changed.
     assert client.get("/zh/?year=2023", headers={"If-None-Match": old_etag}).status_code == 200
 
-    publish_version(session, previous, published_by="tests")
+    with app.app_context():
+        publish_version(session, previous, published_by="tests")
     session.commit()
     restored = client.get("/api/v1/areas?year=2023").json
     assert restored["total"] == old["total"]

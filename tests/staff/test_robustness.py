@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, select, text
 from portal import create_app
 from portal.cli import setup_database
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, DataState, Stage
-from portal.datasets.services import _publish_hooks, on_publish
+from portal.datasets.publishing import publishing_of, register_publishing
 from portal.db import get_session
 from portal.spending.aggregation import load_mapper
 from portal.spending.areas import AREA_SLUGS
@@ -198,7 +198,7 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
     def slow_hook(_session: Any, _version: Any) -> None:
         time.sleep(0.3)
 
-    on_publish(DatasetKind.SPENDING)(slow_hook)
+    register_publishing(app, DatasetKind.SPENDING, hook=slow_hook)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
     seen: list[tuple[int, int | None]] = []
@@ -234,7 +234,8 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
     finally:
         stop.set()
         watcher.join(timeout=60)
-        _publish_hooks[DatasetKind.SPENDING].remove(slow_hook)
+        with app.app_context():
+            publishing_of(DatasetKind.SPENDING).hooks.remove(slow_hook)
     assert not errors, errors
 
     with app.app_context():

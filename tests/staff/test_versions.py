@@ -146,7 +146,8 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
     with in_lang("en"):
         draft = draft_2023(session, tmp_path, with_subtotals(revised))
 
-    data_version = publish(session, draft.id, actor="editor@example.org")
+    with session.info["app"].app_context():
+        data_version = publish(session, draft.id, actor="editor@example.org")
     session.commit()
     assert data_version == old_api["data_version"] + 1
     entry = last_audit(session)
@@ -157,7 +158,8 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
     assert new_api["dataset"]["version"] == draft.number
     assert new_api["total"]["executed"] != old_api["total"]["executed"]
 
-    publish(session, live.id, actor="editor@example.org")  # restore: publish the old one again
+    with session.info["app"].app_context():  # restore: publish the old one again
+        publish(session, live.id, actor="editor@example.org")
     session.commit()
     assert last_audit(session).action == "dataset.restore"
     restored = client.get("/api/v1/areas?year=2023").json

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context
+from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from portal.datasets.actions import StaffActionError, register_publish_action
+from portal.datasets.actions import StaffActionError
 from portal.datasets.models import ALL_YEARS, DatasetKind, DatasetVersion
+from portal.datasets.publishing import register_publishing
 from portal.datasets.transactions import retry_if_locked, take_write_lock
-from portal.proposals import services as proposal_services
 from portal.proposals.ledger.columns import LEDGER_COLUMNS
 from portal.proposals.ledger.compare import plan_ledger
 from portal.proposals.ledger.plan import LedgerPlan, version_source
 from portal.proposals.ledger.replay import dry_run, replay
+from portal.roles import Actor
 from portal.uploads.files import TableFileError, TableSource, inspect_file
 from portal.uploads.importing import (
     ImportKind,
@@ -95,17 +95,14 @@ def import_proposals(
     return result
 
 
-def apply_ledger(session: Session, version: DatasetVersion, actor: str) -> None:
+def apply_ledger(session: Session, version: DatasetVersion, actor: Actor) -> None:
     """Publishing a ledger: its steps appended through the services, in the caller's
     transaction. Raises :class:`StaffActionError` (nothing changed) if it no longer applies."""
     log = ProblemLog()
     plan = plan_ledger(session, version_source(version), log)
     if plan is not None and not log.has_errors:
-        user_id = None
-        if has_request_context() and current_user.is_authenticated:
-            user_id = current_user.id
         savepoint = session.begin_nested()
-        replay(session, plan.items, proposal_services.Actor(actor, user_id), log)
+        replay(session, plan.items, actor, log)
         if log.has_errors:
             savepoint.rollback()
         else:
@@ -136,4 +133,4 @@ def init_app(app: Flask) -> None:
             needs_year=False,
         ),
     )
-    register_publish_action(DatasetKind.PROPOSALS, apply_ledger)
+    register_publishing(app, DatasetKind.PROPOSALS, apply=apply_ledger)

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from portal.datasets.actions import register_publish_check
 from portal.datasets.models import DatasetKind
+from portal.datasets.publishing import register_publishing
 from portal.spending.upload.importer import SpendingImportResult, file_names, import_spending
 from portal.spending.upload.records import INDICATORS, PROJECTS, import_indicators, import_projects
 from portal.spending.upload.sanity import sanity_flags
@@ -58,4 +58,4 @@ def init_app(app: Flask) -> None:
             import_projects,
         ),
     )
-    register_publish_check(DatasetKind.SPENDING, _spending_flags)
+    register_publishing(app, DatasetKind.SPENDING, check=_spending_flags)
