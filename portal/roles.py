@@ -99,11 +99,10 @@ def current_actor() -> Actor:
 # -- who may do what -------------------------------------------------------------------------------
 
 
-def roles_required(*roles: Role | str) -> Callable[[F], F]:
+def roles_required(*roles: Role) -> Callable[[F], F]:
     """Anonymous visitors go to the login page; a signed-in user without one of *roles* (any
     role, if none is named) gets 403. The view is marked as needing a session (see
-    :func:`needs_sign_in`). (A role's value is still accepted for the deputy's pages, which
-    name ``Role.DEPUTY.value``.)"""
+    :func:`needs_sign_in`)."""
 
     def decorator(view: F) -> F:
         @wraps(view)

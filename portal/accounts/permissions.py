@@ -1,14 +1,12 @@
-"""Where a sign-in may send the reader next. Who may see a page is declared with
-:func:`portal.roles.roles_required` (re-exported here until every view imports it from there)."""
+"""Where a sign-in may send the reader next. (Who may see a page is declared with
+:func:`portal.roles.roles_required`.)"""
 
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import urlsplit
 
-from portal.roles import login_required, roles_required
-
-__all__ = ["MAX_NEXT_LENGTH", "login_required", "roles_required", "safe_next"]
+__all__ = ["MAX_NEXT_LENGTH", "safe_next"]
 
 #: A ``next`` longer than this is not a page of ours.
 MAX_NEXT_LENGTH = 2000

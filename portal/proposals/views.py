@@ -20,8 +20,6 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import roles_required
 from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.pagination import Page
@@ -53,6 +51,7 @@ from portal.proposals.web import (
     page_or_404,
     reply_classes,
 )
+from portal.roles import Role, current_actor, roles_required
 from portal.spending.areas import AREAS
 from portal.spending.queries import published_snapshot
 from portal.web import cached_by_data_version, data_version, language_blueprint, use_query
@@ -216,7 +215,7 @@ def table_csv(name: str) -> Response:
 
 
 @my.get("", endpoint="index")
-@roles_required(Role.DEPUTY.value)
+@roles_required(Role.DEPUTY)
 def my_index() -> str:
     use_query(page_query())
     filters = ListFilters(page=int(request.args.get("page", 1)))
@@ -239,7 +238,7 @@ def my_index() -> str:
 
 
 @my.route("/<int:item_id>", methods=["GET", "POST"], endpoint="item")
-@roles_required(Role.DEPUTY.value)
+@roles_required(Role.DEPUTY)
 def my_item(item_id: int) -> Any:
     session = get_session()
     item = item_or_404(item_id)
@@ -269,7 +268,7 @@ def my_item(item_id: int) -> Any:
                     result=Satisfaction(form.result.data),
                     comment=(form.comment.data or "").strip(),
                     on=today(),
-                    actor=services.Actor(current_user.email, current_user.id),
+                    actor=current_actor(),
                 )
             except services.ProposalError as error:
                 refused = str(error.message)
