@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
     from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
     from portal.staff.city import city
-    from portal.staff.cli import import_cli
+    from portal.staff.cli import import_group
     from portal.staff.views import staff
+    from portal.uploads.importing import import_kinds
 
     app.register_blueprint(staff)
     app.register_blueprint(city)
-    app.cli.add_command(import_cli)
+    # one command per upload kind the domains registered (they are set up before the back office)
+    app.cli.add_command(import_group(import_kinds(app)))

@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 from flask import g
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
 from portal.datasets.actions import flags_token, publish_flags
@@ -31,8 +31,6 @@ from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
 from portal.uploads.importing import ImportKind, ImportResult, import_kinds
 from portal.uploads.units import Unit
-
-import_cli = AppGroup("import", help="Import a table as a new draft version (or publish it).")
 
 
 class PhaseProgress:
@@ -171,94 +169,70 @@ def _options(*, year_required: bool = True) -> Any:
     return decorate
 
 
-_common = _options()
+def kind_command(kind: ImportKind) -> click.Command:
+    """``flask --app portal import KIND FILE …`` for a registered upload kind, with the options
+    its kind has (a stage; a unit, a level and confirming flagged figures)."""
 
+    def command(
+        file: Path,
+        lang: str,
+        created_by: str | None,
+        stage: str | None = None,
+        unit: str | None = None,
+        **options: Any,
+    ) -> None:
+        if kind.has_stage:
+            options["stage"] = STAGES[str(stage)]
+        if kind.has_level_and_unit:
+            options["unit"] = Unit(unit) if unit else None
+        run_import(kind, file, lang, created_by=created_by or default_actor(), **options)
 
-@import_cli.command("spending")
-@_common
-@click.option("--stage", type=click.Choice(list(STAGES)), required=True)
-@click.option(
-    "--unit",
-    type=click.Choice([u.value for u in Unit]),
-    default=None,
-    help="The unit of the amounts, when the table has no unit row (yuan, thousand, wan, yi).",
-)
-@click.option(
-    "--level",
-    default=CITYWIDE,
-    show_default=True,
-    help="Whose spending: citywide (全市), municipal (市本级) or the name of a district or department.",
-)
-@click.option(
-    "--confirm-figures",
-    is_flag=True,
-    help="With --publish: confirm figures the sanity checks flag (after checking them).",
-)
-def import_spending_command(
-    file: Path,
-    lang: str,
-    stage: str,
-    unit: str | None,
-    created_by: str | None,
-    **options: Any,
-) -> None:
-    """Import a spending table as published (title and unit rows, headers over several rows,
-    科目编码 or 类/款/项, 科目名称, 预算数 / 调整预算数 / 决算数, a totals row)."""
-    run_import(
-        import_kinds()["spending"],
-        file,
-        lang,
-        stage=STAGES[stage],
-        unit=Unit(unit) if unit else None,
-        created_by=created_by or default_actor(),
-        **options,
+    decorated = _options(year_required=kind.needs_year)(command)
+    if kind.has_stage:
+        decorated = click.option("--stage", type=click.Choice(list(STAGES)), required=True)(
+            decorated
+        )
+    if kind.has_level_and_unit:
+        decorated = click.option(
+            "--unit",
+            type=click.Choice([u.value for u in Unit]),
+            default=None,
+            help="The unit of the amounts, when the table has no unit row (yuan, thousand, wan, yi).",
+        )(decorated)
+        decorated = click.option(
+            "--level",
+            default=CITYWIDE,
+            show_default=True,
+            help="Whose spending: citywide (全市), municipal (市本级) or the name of a district or department.",
+        )(decorated)
+        decorated = click.option(
+            "--confirm-figures",
+            is_flag=True,
+            help="With --publish: confirm figures the sanity checks flag (after checking them).",
+        )(decorated)
+    return click.command(kind.name, help=kind.description or str(kind.label))(
+        with_appcontext(decorated)
     )
 
 
-@import_cli.command("indicators")
-@_common
-def import_indicators_command(
-    file: Path, lang: str, created_by: str | None, **options: Any
-) -> None:
-    """Import the performance indicators of a year."""
-    run_import(
-        import_kinds()["indicators"],
-        file,
-        lang,
-        created_by=created_by or default_actor(),
-        **options,
+def import_group(kinds: dict[str, ImportKind]) -> AppGroup:
+    """The ``import`` command group: one command per registered upload kind, and ``template``."""
+    group = AppGroup("import", help="Import a table as a new draft version (or publish it).")
+    for kind in kinds.values():
+        group.add_command(kind_command(kind))
+
+    @group.command("template")
+    @click.argument("kind", type=click.Choice(list(kinds)))
+    @click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the headers."
     )
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+    def template_command(kind: str, lang: str, output: Path | None) -> None:
+        """Write a CSV template (headers and one example row) for KIND."""
+        content = template_csv(import_kinds()[kind].columns, lang)
+        if output is None:
+            click.echo(content, nl=False)
+        else:
+            output.write_bytes(content)
 
-
-@import_cli.command("projects")
-@_common
-def import_projects_command(file: Path, lang: str, created_by: str | None, **options: Any) -> None:
-    """Import the practical livelihood projects (民生实事) of a year."""
-    run_import(
-        import_kinds()["projects"], file, lang, created_by=created_by or default_actor(), **options
-    )
-
-
-@import_cli.command("proposals")
-@_options(year_required=False)
-def import_proposals_command(file: Path, lang: str, created_by: str | None, **options: Any) -> None:
-    """Import the handling ledger of suggestions and proposals (one row per item and round);
-    publishing appends its steps to the items' timelines."""
-    run_import(
-        import_kinds()["proposals"], file, lang, created_by=created_by or default_actor(), **options
-    )
-
-
-@import_cli.command("template")
-@click.argument("kind", type=click.Choice(["spending", "indicators", "projects", "proposals"]))
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the headers."
-)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def template_command(kind: str, lang: str, output: Path | None) -> None:
-    """Write a CSV template (headers and one example row) for KIND."""
-    content = template_csv(import_kinds()[kind].columns, lang)
-    if output is None:
-        click.echo(content, nl=False)
-    else:
-        output.write_bytes(content)
+    return group

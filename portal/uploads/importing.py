@@ -266,6 +266,8 @@ class ImportKind:
     needs_year: bool = True
     #: Whether the upload says whose money it is and what unit the table is in (spending).
     has_level_and_unit: bool = False
+    #: What the command line says of it (``flask --app portal import KIND --help``).
+    description: str = ""
 
 
 def register_import_kind(app: Flask, kind: ImportKind) -> None:

@@ -131,6 +131,10 @@ def init_app(app: Flask) -> None:
             LEDGER_COLUMNS,
             import_proposals,  # type: ignore[arg-type]
             needs_year=False,
+            description=(
+                "Import the handling ledger of suggestions and proposals (one row per item and "
+                "round); publishing appends its steps to the items' timelines."
+            ),
         ),
     )
     register_publishing(app, DatasetKind.PROPOSALS, apply=apply_ledger)

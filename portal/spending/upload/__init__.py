@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
             import_spending,  # type: ignore[arg-type]
             has_stage=True,
             has_level_and_unit=True,
+            description=(
+                "Import a spending table as published (title and unit rows, headers over several "
+                "rows, 科目编码 or 类/款/项, 科目名称, 预算数 / 调整预算数 / 决算数, a totals row)."
+            ),
         ),
     )
     register_import_kind(
@@ -46,6 +50,7 @@ def init_app(app: Flask) -> None:
             DatasetKind.INDICATORS,
             INDICATORS.columns,
             import_indicators,
+            description="Import the performance indicators of a year.",
         ),
     )
     register_import_kind(
@@ -56,6 +61,7 @@ def init_app(app: Flask) -> None:
             DatasetKind.PROJECTS,
             PROJECTS.columns,
             import_projects,
+            description="Import the practical livelihood projects (民生实事) of a year.",
         ),
     )
     register_publishing(app, DatasetKind.SPENDING, check=_spending_flags)
