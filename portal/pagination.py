@@ -40,10 +40,6 @@ class Page(Generic[T]):
     def offset(self) -> int:
         return (max(self.page, 1) - 1) * self.per_page
 
-    @property
-    def beyond_the_last(self) -> bool:
-        return self.page > self.pages
-
 
 def check_page(page: int, pages: int, message: str | None = None) -> None:
     """A 404 (with *message*, or "There is no page of that number.") for a page past the last."""

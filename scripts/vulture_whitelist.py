@@ -77,3 +77,9 @@ _.keep_vba  # unused attribute (portal/uploads/xlsx.py:376)
 _.read_only  # unused attribute (portal/uploads/xlsx.py:376)
 _.keep_links  # unused attribute (portal/uploads/xlsx.py:377)
 _.rich_text  # unused attribute (portal/uploads/xlsx.py:377)
+# read by templates
+_.is_admin  # templates/staff/dashboard.html
+_.is_deputy  # templates/base.html
+# read by tests, which check a rule or a total through them
+_.knows  # portal/proposals/rules.py (tests/proposals/test_rules.py)
+version_totals  # portal/spending/aggregation.py (tests/spending/test_real_tables.py)

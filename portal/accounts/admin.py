@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField
@@ -18,6 +18,7 @@ from portal.accounts.models import User
 from portal.accounts.services import AccountError, create_user, set_active, set_password
 from portal.db import get_session
 from portal.errors import user_error
+from portal.pagination import check_page, paginate
 from portal.params import int_param
 from portal.roles import ROLE_DUTIES, ROLE_LABELS, Role, current_actor, roles_required
 from portal.web import language_blueprint
@@ -78,23 +79,19 @@ def index() -> str | Response:
             created = (user, password)
             form = NewUserForm(formdata=None)
             form.role.choices = role_choices()
-    total = session.scalar(select(func.count()).select_from(User)) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = int_param("page", 1, low=1) or 1
-    if page > pages:
-        raise user_error(NotFound, _("There is no page of that number."))
-    users = session.scalars(
-        select(User).order_by(User.email).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listed = paginate(
+        session, select(User).order_by(User.email), int_param("page", 1, low=1) or 1, PAGE_SIZE
+    )
+    check_page(listed.page, listed.pages)
     return render_template(
         "accounts/admin_users.html",
         form=form,
         action_form=UserActionForm(),
-        users=users,
+        users=listed.items,
         role_labels=ROLE_LABELS,
         created=created,
-        page=page,
-        pages=pages,
+        page=listed.page,
+        pages=listed.pages,
     )
 
 

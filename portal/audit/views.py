@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import render_template
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from portal.audit.models import AuditEntry
 from portal.db import distinct_values, get_session
+from portal.pagination import check_page, paginate
 from portal.params import date_param, int_param, text_param
 from portal.roles import Role, roles_required
 from portal.web import language_blueprint, use_query
@@ -47,24 +48,24 @@ def index() -> str:
         "until": date_param("until"),
     }
     page = int_param("page", 1, low=1, example="2") or 1
-    total = session.scalar(filtered(select(func.count()).select_from(AuditEntry), filters)) or 0
-    entries = session.scalars(
-        filtered(select(AuditEntry), filters)
-        .order_by(AuditEntry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listed = paginate(
+        session,
+        filtered(select(AuditEntry), filters).order_by(AuditEntry.id.desc()),
+        page,
+        PAGE_SIZE,
+    )
+    check_page(listed.page, listed.pages)
     actions = distinct_values(session, AuditEntry.action)
     targets = distinct_values(session, AuditEntry.target_type)
     args = use_query({k: str(v) for k, v in filters.items() if v})
     return render_template(
         "audit/list.html",
-        entries=entries,
+        entries=listed.items,
         filters=filters,
         actions=actions,
         targets=sorted(t for t in targets if t),
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
+        page=listed.page,
+        pages=listed.pages,
+        total=listed.total,
         args=args,
     )

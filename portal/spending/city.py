@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
 from portal.datasets.models import DatasetKind, DatasetVersion
-from portal.datasets.services import create_version, get_or_create_dataset, published_version
+from portal.datasets.services import create_version, get_or_create_dataset
 from portal.datasets.transactions import retry_if_locked, take_write_lock
 from portal.roles import Actor
 from portal.spending.models import CityProfile, CityYear
@@ -107,12 +107,6 @@ def read_facts(session: Session, version_id: int) -> CityFacts:
             for y in years
         ],
     )
-
-
-def live_facts(session: Session) -> CityFacts | None:
-    """The published city facts, or ``None`` while none are published."""
-    version = published_version(session, DatasetKind.CITY)
-    return read_facts(session, version.id) if version is not None else None
 
 
 def save_draft(

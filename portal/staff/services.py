@@ -16,7 +16,7 @@ from portal.datasets.actions import (
     publish,
     withdraw,
 )
-from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion, VersionStatus
+from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion
 
 __all__ = [
     "StaffActionError",
@@ -51,10 +51,6 @@ class DatasetOverview:
     @property
     def live(self) -> DatasetVersion | None:
         return next((v for v in self.versions if v.id == self.dataset.published_version_id), None)
-
-    @property
-    def drafts(self) -> int:
-        return sum(1 for v in self.versions if v.status == VersionStatus.DRAFT)
 
 
 def datasets_overview(session: Session) -> list[DatasetOverview]:

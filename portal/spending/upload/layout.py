@@ -56,7 +56,6 @@ MAX_HEADER_CELL = 60
 Merge = tuple[int, int, int, int]
 
 SPLIT_ROLES = ("lei", "kuan", "xiang")
-TEXT_ROLES = ("name", "department", "project", "year")
 
 
 def column_letter(index: int) -> str:

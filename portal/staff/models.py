@@ -1,3 +1,0 @@
-"""Models of the staff domain."""
-
-from __future__ import annotations
