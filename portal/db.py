@@ -6,6 +6,7 @@ and rolled back and closed when the context ends, so an error anywhere rolls eve
 
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     MetaData,
+    Text,
     TypeDecorator,
     create_engine,
     event,
@@ -234,6 +236,22 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return from_scaled(int(value), self.places)
+
+
+class JSONText(TypeDecorator[dict[str, Any]]):
+    """A JSON object kept as text (sorted keys, UTF-8 as it is): Python sees a ``dict``, the
+    database the same text on every backend, so append-only tables and their triggers need no
+    change. Treat the value as read-only: copy it before changing it."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Any) -> str:
+        return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> dict[str, Any]:
+        loaded = json.loads(value or "{}")
+        return loaded if isinstance(loaded, dict) else {}
 
 
 def from_scaled(value: int, places: int) -> Decimal:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base
+from portal.db import Base, JSONText
 
 
 def _enum(cls: type[enum.StrEnum], length: int) -> Any:
@@ -297,7 +297,7 @@ class ProposalEvent(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     #: Kind-specific facts as JSON: months and reason (extended), form (met), mode and reason
     #: (published), text (followed_up), due and reason (rehandled), note (closed).
-    details: Mapped[str] = mapped_column(Text, default="{}")
+    details: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     #: Who recorded it, and when.
     actor: Mapped[str] = mapped_column(String(254))
     actor_id: Mapped[int | None] = mapped_column(Integer)

@@ -3,7 +3,6 @@ follow-up passes through :mod:`portal.proposals.visibility` here, for the pages 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -152,11 +151,6 @@ class ItemView:
         )
 
 
-def _details(raw: str) -> dict[str, Any]:
-    details: dict[str, Any] = json.loads(raw or "{}")
-    return details
-
-
 def item_view(
     session: Session, item: ProposalItem, viewer: Viewer, today: date, classes: list[ReplyClass]
 ) -> ItemView:
@@ -189,7 +183,7 @@ def item_view(
     # Shown in the order things happened; events recorded late (a reply entered after the
     # feedback it prompted) take their place by date, recording order breaking ties.
     for event in sorted(item.events, key=lambda e: (e.occurred_on, e.seq)):
-        details = _details(event.details)
+        details = event.details
         entry = TimelineEntry(
             event.occurred_on,
             event.kind,

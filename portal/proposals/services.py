@@ -5,7 +5,6 @@ and writes the audit entry, all in the caller's transaction. Services flush; the
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -63,7 +62,7 @@ def event_facts(item: ProposalItem) -> list[EventFacts]:
     feedback = {f.round: f for f in item.feedback}
     facts = []
     for event in item.events:
-        details = json.loads(event.details or "{}")
+        details = dict(event.details)
         if event.kind == EventKind.REPLIED and event.round in replies:
             details["reply_class"] = replies[event.round].reply_class
         elif event.kind == EventKind.FEEDBACK and event.round in feedback:
@@ -115,11 +114,7 @@ def refresh_derived(session: Session, item: ProposalItem, *, reindex: bool = Fal
     derived = current_state(session, item)
     for name, value in derived.columns().items():
         setattr(item, name, value)
-    followups = [
-        json.loads(e.details).get("text", "")
-        for e in item.events
-        if e.kind == EventKind.FOLLOWED_UP
-    ]
+    followups = [e.details.get("text", "") for e in item.events if e.kind == EventKind.FOLLOWED_UP]
     text = public_search_text(item, item.replies, derived, followups)
     if text != item.search_text or reindex:
         item.search_text = text
@@ -156,7 +151,7 @@ def record_event(
         kind=kind,
         occurred_on=on,
         round=round or item.rounds or 1,
-        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
+        details=details or {},
         actor=actor.name,
         actor_id=actor.user_id,
     )

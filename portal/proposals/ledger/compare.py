@@ -4,7 +4,6 @@ the preview of a draft version (a dry run against the database as it is now)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,11 +60,6 @@ def _label(labels: dict[Any, LazyString], value: Any) -> Any:
 Comparison = tuple[bool, list[Problem]]  # already on the timeline?, what contradicts it
 
 
-def _details(event: ProposalEvent) -> dict[str, Any]:
-    details: dict[str, Any] = json.loads(event.details or "{}")
-    return details
-
-
 def _compare_dated(step: Step, item: ProposalItem, events: list[ProposalEvent]) -> Comparison:
     """Assignment and closing happen once: the date must be the recorded one."""
     if not events:
@@ -75,7 +69,7 @@ def _compare_dated(step: Step, item: ProposalItem, events: list[ProposalEvent]) 
 
 
 def _compare_extension(step: Step, item: ProposalItem, events: list[ProposalEvent]) -> Comparison:
-    extensions = [(e.occurred_on, _details(e).get("months")) for e in events]
+    extensions = [(e.occurred_on, e.details.get("months")) for e in events]
     if (step.on, step.facts["months"]) in extensions:
         return True, []
     if extensions and extensions[-1][1] == step.facts["months"]:
@@ -86,7 +80,7 @@ def _compare_extension(step: Step, item: ProposalItem, events: list[ProposalEven
 def _compare_meeting(step: Step, item: ProposalItem, events: list[ProposalEvent]) -> Comparison:
     """The ledger holds one meeting per round: one of those recorded in the round, or the
     round's first."""
-    meetings = [(e.occurred_on, _details(e).get("form")) for e in events if e.round == step.round]
+    meetings = [(e.occurred_on, e.details.get("form")) for e in events if e.round == step.round]
     for on, form in meetings:
         if on == step.on:
             if form == step.facts["form"]:
@@ -125,9 +119,9 @@ def _compare_reply(step: Step, item: ProposalItem, events: list[ProposalEvent]) 
 def _compare_disclosure(step: Step, item: ProposalItem, events: list[ProposalEvent]) -> Comparison:
     """A decision recorded before is kept; another mode is a later decision (it replaces it)."""
     decisions = [
-        (e.occurred_on, _details(e).get("mode"))
+        (e.occurred_on, e.details.get("mode"))
         for e in events
-        if int(_details(e).get("round", e.round)) == step.round
+        if int(e.details.get("round", e.round)) == step.round
     ]
     mode = step.facts["mode"].value
     if (step.on, mode) in decisions:
