@@ -254,6 +254,23 @@ def extension_hint() -> str:
     )
 
 
+def assigned_column_help() -> str:
+    """The ledger's 交办日期 column, its deadline from the rules."""
+    return _(
+        "When the item was assigned to the bureau; the reply is due %(months)s later.",
+        months=months(rules().reply_months),
+    )
+
+
+def extended_column_help() -> str:
+    """The ledger's 延期后期限 column, its terms from the rules."""
+    return _(
+        "For an approved extension: the months from assignment to the new due date in all (the usual term is %(usual)s; at most %(most)s), e.g. 5. With 延期理由 and 延期日期.",
+        usual=rules().reply_months,
+        most=rules().max_total_months,
+    )
+
+
 def rehandling_hint() -> str:
     return _(
         "The new reply is due %(months)s after this date.",

@@ -47,8 +47,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portal.proposals import labels
 from portal.uploads.headers import ColumnSpec, HeaderMap, find_header
 from portal.uploads.importing import check_header
 from portal.uploads.problems import ProblemLog
@@ -202,7 +204,7 @@ LEDGER_COLUMNS: tuple[ColumnSpec, ...] = (
         "assigned_on",
         "交办日期",
         "assigned_on",
-        _l("When the item was assigned to the bureau; the reply is due three months later."),
+        LazyString(labels.assigned_column_help),
         "2025-03-12",
         "2025-03-12",
         required=True,
@@ -211,9 +213,7 @@ LEDGER_COLUMNS: tuple[ColumnSpec, ...] = (
         "extended_months",
         "延期后期限（月）",
         "extended_to_months",
-        _l(
-            "For an approved extension: the months from assignment to the new due date in all (the usual term is 3; at most 6), e.g. 5. With 延期理由 and 延期日期."
-        ),
+        LazyString(labels.extended_column_help),
         "",
         "",
         aliases=("延期后期限", "延期期限"),
