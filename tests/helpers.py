@@ -29,6 +29,19 @@ def curated_lines(year: int) -> dict[str, dict[str, Decimal | None]]:
     return result
 
 
+def curated_amount(
+    lines: dict[str, dict[str, Decimal | None]], code: str, column: str = "executed"
+) -> Decimal:
+    """One amount of curated_lines() that the test needs there (blank cells read as None)."""
+    value = lines[code][column]
+    assert value is not None, f"{code} has no {column} amount"
+    return value
+
+
+def _decimal(amount: str | None) -> Decimal | None:
+    return Decimal(amount) if amount is not None else None
+
+
 def publish_spending(
     session: Session,
     year: int,
@@ -45,8 +58,8 @@ def publish_spending(
         session,
         version.id,
         (
-            (code, dept, proj, *(Decimal(a) if a is not None else None for a in amounts))
-            for code, dept, proj, *amounts in lines
+            (code, dept, proj, _decimal(budget), _decimal(adjusted), _decimal(executed))
+            for code, dept, proj, budget, adjusted, executed in lines
         ),
     )
     with session.info["app"].app_context():  # publishing runs the hooks the app registered

@@ -89,6 +89,7 @@ def test_project_titles_in_the_public_csv_are_never_formulas(
             created_by="tester",
         )
         assert result.ok, result
+        assert result.version_id is not None
         publish(session, result.version_id, actor="tester")
     session.commit()
     for lang in ("zh", "en"):

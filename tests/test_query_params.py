@@ -29,7 +29,7 @@ def body(response) -> str:
 def signed_in(app: Flask, session, role: str) -> FlaskClient:
     client = app.test_client()
     email = f"params-{role}@example.org"
-    make_user(session, email, role=role, **({"submitter_id": 1} if role == "deputy" else {}))
+    make_user(session, email, role=role, submitter_id=1 if role == "deputy" else None)
     assert sign_in(client, email, PASSWORD).status_code == 302
     return client
 

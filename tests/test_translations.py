@@ -17,13 +17,16 @@ def test_chinese_catalog_is_complete() -> None:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, tuple | list) else (message.id,)
+        strings = (
+            tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+        )
         if not all(strings) or message.fuzzy:
             problems.append(f"untranslated: {ids[0]!r}")
             continue
+        texts = [s for s in strings if s]  # all of them, as just checked
         wanted = sorted(re.findall(r"%\(\w+\)s", ids[0]))
-        if any(sorted(re.findall(r"%\(\w+\)s", s)) != wanted for s in strings):
+        if any(sorted(re.findall(r"%\(\w+\)s", s)) != wanted for s in texts):
             problems.append(f"placeholders differ: {ids[0]!r}")
     assert problems == []
 

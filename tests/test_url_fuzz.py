@@ -122,8 +122,8 @@ def visitor(request: pytest.FixtureRequest, app: Flask, session) -> Iterator[Fla
     client = app.test_client()
     if request.param != "anonymous":
         email = f"fuzz-{request.param}@example.org"
-        extra = {"submitter_id": 1} if request.param == "deputy" else {}
-        make_user(session, email, role=request.param, **extra)
+        submitter_id = 1 if request.param == "deputy" else None
+        make_user(session, email, role=request.param, submitter_id=submitter_id)
         assert sign_in(client, email, PASSWORD).status_code == 302
     yield client
 

@@ -183,7 +183,9 @@ def test_sessions_in_redis(tmp_path) -> None:
         make_user(get_session(), "redis@example.org")
     client = redis_app.test_client()
     sign_in(client, "redis@example.org", PASSWORD)
-    stolen = client.get_cookie("portal_session").value
+    cookie = client.get_cookie("portal_session")
+    assert cookie is not None
+    stolen = cookie.value
     assert client.get("/zh/account/password").status_code == 200
     page = client.get("/zh/account/password").get_data(as_text=True)
     client.post("/zh/logout", data={"csrf_token": csrf_token(page)})

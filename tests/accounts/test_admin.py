@@ -28,7 +28,7 @@ def test_editors_and_deputies_cannot_reach_admin_pages(client, session, role, ur
         session,
         f"{role}@example.org",
         role=role,
-        **({"submitter_id": 1} if role == "deputy" else {}),
+        submitter_id=1 if role == "deputy" else None,
     )
     sign_in(client, f"{role}@example.org", PASSWORD)
     response = client.get(url)
@@ -56,7 +56,9 @@ def test_admin_creates_an_account_with_a_one_time_password(client, session) -> N
         },
     )
     body = response.get_data(as_text=True)
-    password = re.search(r'<code class="secret">([^<]+)</code>', body).group(1)
+    secret = re.search(r'<code class="secret">([^<]+)</code>', body)
+    assert secret is not None
+    password = secret.group(1)
     assert "new.clerk@example.org" in body
     other = client.application.test_client()
     assert sign_in(other, "new.clerk@example.org", password).status_code == 302

@@ -26,7 +26,9 @@ def _users(app: Flask, *specs: tuple[str, str]) -> dict[str, int]:
 
 def _count(app: Flask, model: type, *where) -> int:
     with app.app_context():
-        return int(get_session().scalar(select(func.count()).select_from(model).where(*where)))
+        count = get_session().scalar(select(func.count()).select_from(model).where(*where))
+        assert count is not None
+        return int(count)
 
 
 def _actions(app: Flask) -> list[str]:
@@ -69,7 +71,9 @@ def test_deactivating_a_signed_in_user_is_whole(committing_app) -> None:
     response, took = _post(admin, "/zh/staff/users/", f"/zh/staff/users/{user_id}/active")
     assert response.status_code == 302 and took < QUICK
     with app.app_context():
-        assert get_session().get(User, user_id).active is False
+        user = get_session().get(User, user_id)
+        assert user is not None
+        assert user.active is False
     assert _count(app, ServerSession, ServerSession.user_id == user_id) == 0
     assert _actions(app)[-1] == "account.deactivate"
     assert leaving.get("/zh/account/password").status_code == 302

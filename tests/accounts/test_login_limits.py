@@ -59,7 +59,8 @@ def test_per_account_attempts_count_across_workers(committing_app, database_url)
     from portal.accounts.models import RateLimitCounter
 
     with app.app_context():
-        assert get_session().scalar(select(func.count()).select_from(RateLimitCounter)) >= 2
+        counters = get_session().scalar(select(func.count()).select_from(RateLimitCounter))
+        assert counters is not None and counters >= 2
 
 
 def test_concurrent_workers_allow_exactly_the_limit(committing_app, database_url) -> None:

@@ -65,7 +65,9 @@ def test_money_in_english_replies_is_written_the_english_way() -> None:
 
 def test_the_chinese_feed_is_in_chinese_and_names_the_bureau(client) -> None:
     feed = client.get("/zh/proposals/feed.atom").get_data(as_text=True)
-    title = re.search(r"<title>(.*?)</title>", feed).group(1)
+    match = re.search(r"<title>(.*?)</title>", feed)
+    assert match is not None
+    title = match.group(1)
     assert title.startswith("建议提案最新公开答复")
     assert "<author><name>示例市财政局</name></author>" in feed
     english = client.get("/en/proposals/feed.atom").get_data(as_text=True)

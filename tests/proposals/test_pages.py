@@ -281,7 +281,15 @@ def test_atom_feed_lists_published_replies_only(client, session) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
     assert 5 <= len(entries) <= 30
-    links = {e.find("a:link", ns).get("href").rsplit("/", 1)[-1] for e in entries}
+
+    def link_of(entry: ET.Element) -> str:
+        link = entry.find("a:link", ns)
+        assert link is not None
+        href = link.get("href")
+        assert href is not None
+        return href.rsplit("/", 1)[-1]
+
+    links = {link_of(e) for e in entries}
     public = session.scalars(
         select(ProposalItem.id).where(
             ProposalItem.disclosure.in_([Disclosure.FULL, Disclosure.SUMMARY])

@@ -494,7 +494,7 @@ def write_body(
     totals_row = totals() if totals_at == "top" else 0
     class_rows = {}
     for line in figures.rows:
-        cells = [""] * sheet.width
+        cells: list[object] = [""] * sheet.width
         for column, value in zip(columns.code, code_cells(line.code, code_style), strict=True):
             cells[column] = value
         cells[columns.name] = line.name

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.spending.aggregation import AreaMapper, MappingRule, leaf_codes
 from portal.spending.models import AreaTotal, BudgetLine
-from tests.helpers import curated_lines, publish_spending
+from tests.helpers import curated_amount, curated_lines, publish_spending
 
 YEARS = [2021, 2022, 2023, 2024]
 
@@ -46,7 +46,7 @@ def test_leaf_codes_skip_subtotals() -> None:
 def test_areas_split_the_classes_without_double_counting(snapshot, year: int) -> None:
     """Seven areas + lines not counted = the 类 rows of the published table, to the fen."""
     lines = curated_lines(year)
-    class_total = sum(lines[c]["executed"] for c in ("205", "208", "210", "221"))
+    class_total = sum(curated_amount(lines, c) for c in ("205", "208", "210", "221"))
     spending = snapshot().spending[year]
     counted = spending.total.executed + spending.unmapped.executed
     assert counted == class_total
@@ -57,13 +57,13 @@ def test_childcare_takes_preschool_out_of_education(snapshot, year: int) -> None
     lines = curated_lines(year)
     spending = snapshot().spending[year]
     childcare = (
-        lines["2050201"]["executed"] + lines["21007"]["executed"] + lines["2081001"]["executed"]
+        curated_amount(lines, "2050201")
+        + curated_amount(lines, "21007")
+        + curated_amount(lines, "2081001")
     )
     assert spending.areas["childcare"].executed == childcare
-    assert (
-        spending.areas["education"].executed
-        == lines["205"]["executed"] - lines["2050201"]["executed"]
-    )
+    education = curated_amount(lines, "205") - curated_amount(lines, "2050201")
+    assert spending.areas["education"].executed == education
 
 
 def test_staff_items_marked_and_staff_housing_not_counted(snapshot) -> None:
@@ -72,13 +72,15 @@ def test_staff_items_marked_and_staff_housing_not_counted(snapshot) -> None:
     assert spending.staff["elderly-care"].executed == lines["20805"]["executed"]
     assert spending.staff["healthcare"].executed == lines["21011"]["executed"]
     assert spending.unmapped.executed >= lines["22102"]["executed"]
-    housing = lines["22101"]["executed"] + lines["22103"]["executed"]
+    housing = curated_amount(lines, "22101") + curated_amount(lines, "22103")
     assert spending.areas["housing"].executed == housing
 
 
 def test_department_lines_are_summed_exactly(app, session) -> None:
     """Many lines per code (departments, projects) add up exactly, with no float drift."""
-    lines = [("2050202", f"部门{i:03d}", f"项目{i}", "0.01", "0.01", "0.03") for i in range(1000)]
+    lines: list[tuple[str, str, str, str | None, str | None, str | None]] = [
+        ("2050202", f"部门{i:03d}", f"项目{i}", "0.01", "0.01", "0.03") for i in range(1000)
+    ]
     lines.append(("20508", "", "", "12345678901.23", None, None))
     version = publish_spending(session, 2030, lines)
     totals = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.spending.areas import AREA_SLUGS
-from tests.helpers import curated_lines
+from tests.helpers import curated_amount, curated_lines
 
 
 def test_areas_shape_and_totals(client) -> None:
@@ -22,7 +22,7 @@ def test_areas_shape_and_totals(client) -> None:
 def test_amounts_are_exact_yuan(client) -> None:
     lines = curated_lines(2022)
     data = client.get("/api/v1/areas/housing?year=2022").json
-    expected = (lines["22101"]["executed"] + lines["22103"]["executed"]) * 10000
+    expected = (curated_amount(lines, "22101") + curated_amount(lines, "22103")) * 10000
     assert data["figures"]["executed"] == int(expected)
 
 
@@ -43,7 +43,7 @@ def test_national_context_compares_growth(client) -> None:
     assert row_2023["national"] == 41242 * 100_000_000
     assert row_2023["national_growth"] == round((41242 / 39455 - 1) * 100, 1)
     lines_2023, lines_2022 = curated_lines(2023), curated_lines(2022)
-    city_growth = lines_2023["205"]["executed"] / lines_2022["205"]["executed"] - 1
+    city_growth = curated_amount(lines_2023, "205") / curated_amount(lines_2022, "205") - 1
     assert row_2023["city_growth"] == float(round(city_growth * 100, 1))
 
 

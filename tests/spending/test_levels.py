@@ -26,6 +26,7 @@ def _publish_table(session: Session, in_lang, content: bytes, name: str, **optio
         )
         assert result.ok, [p.describe() for p in result.errors]
         version = session.get(DatasetVersion, result.version_id)
+        assert version is not None
         publish(
             session,
             version.id,

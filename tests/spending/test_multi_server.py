@@ -30,6 +30,7 @@ def test_a_publish_on_one_server_is_seen_by_another(tmp_path: Path) -> None:
         publish_spending(get_session(), 2023, [("2050202", "", "", "1.00", "1.00", "1.00")])
 
     after = client.get("/api/v1/areas?year=2023")
+    assert after.json is not None and before.json is not None
     assert after.json["total"]["executed"] == 10_000 != before.json["total"]["executed"]
     assert (
         client.get(

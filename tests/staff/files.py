@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 ZH_HEADERS = ["科目编码", "科目名称", "部门", "项目", "预算数", "调整预算数", "决算数"]
@@ -22,7 +22,7 @@ VALID_2023 = [
 
 
 def csv_bytes(
-    rows: Iterable[Sequence[str]],
+    rows: Iterable[Sequence[object]],
     headers: Sequence[str] | None = ZH_HEADERS,
     encoding: str = "utf-8",
     delimiter: str = ",",
@@ -113,7 +113,7 @@ LEDGER_HEADERS = [
 
 
 def ledger_rows(
-    rows: Sequence[dict[str, object]], headers: Sequence[str] = LEDGER_HEADERS
+    rows: Sequence[Mapping[str, object]], headers: Sequence[str] = LEDGER_HEADERS
 ) -> list[list[object]]:
     """Ledger rows given as {header: value}, in the order of *headers* (missing cells empty)."""
     unknown = {name for row in rows for name in row} - set(headers)

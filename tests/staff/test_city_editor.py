@@ -42,6 +42,12 @@ def form_fields(page: str) -> dict[str, str]:
     return fields
 
 
+def page_title(page: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert match is not None, "the page has no title"
+    return match.group(1)
+
+
 def row_of(fields: dict[str, str], year: int) -> str:
     return next(
         k[: -len("-year")] for k, v in fields.items() if k.endswith("-year") and v == str(year)
@@ -58,7 +64,7 @@ def test_the_form_is_prefilled_from_the_live_version(editor) -> None:
     assert years == ["2021", "2022", "2023", "2024", "2025"]
     assert fields[row_of(fields, 2024) + "-population_10k"] == "451.08"
     assert sum(1 for k, v in fields.items() if k.endswith("-year") and not v) == 3  # new years
-    assert "示例市财政局" in re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "示例市财政局" in page_title(page)
 
 
 def test_saving_makes_a_draft_and_publishing_it_changes_the_site(editor, client, session) -> None:
@@ -84,6 +90,7 @@ def test_saving_makes_a_draft_and_publishing_it_changes_the_site(editor, client,
     assert draft.status == VersionStatus.DRAFT and draft.dataset.kind == DatasetKind.CITY
     assert not draft.sample and draft.created_by == "city-editor@example.org"
     facts = read_facts(session, draft.id)
+    assert facts.names is not None
     assert facts.names.bureau_name_zh == "河清市财政局"
     assert [y.year for y in facts.years] == [2021, 2022, 2023, 2024, 2025, 2026]
     assert facts.years[3].population_10k == Decimal("902.16")
@@ -107,7 +114,7 @@ def test_saving_makes_a_draft_and_publishing_it_changes_the_site(editor, client,
     for lang, name in (("zh", "河清市财政局"), ("en", "Heqing Municipal Finance Bureau")):
         page = client.get(f"/{lang}/").get_data(as_text=True)
         assert f'<span class="brand-sub">{name}</span>' in page
-        assert re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip().endswith(name)
+        assert page_title(page).strip().endswith(name)
     after = client.get("/api/v1/areas?year=2024").json
     assert after["total"]["per_resident"] == pytest.approx(
         before["total"]["per_resident"] / 2, abs=0.01

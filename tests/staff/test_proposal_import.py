@@ -242,7 +242,7 @@ def test_a_gb18030_ledger_becomes_a_draft_and_publishing_creates_the_items(
 
 
 def test_an_xlsx_ledger_with_date_cells_and_english_values(session, in_lang) -> None:
-    rows = [dict(r) for r in LEDGER]
+    rows: list[dict[str, object]] = [dict(r) for r in LEDGER]
     rows[0].update(
         {
             "类型": "suggestion",
@@ -455,7 +455,7 @@ def test_a_step_refused_while_publishing_leaves_nothing_behind(
 
 def signed_in(client, session, role: str):
     email = f"{role}-{id(client)}@example.org"
-    make_user(session, email, role=role, **({"submitter_id": 1} if role == "deputy" else {}))
+    make_user(session, email, role=role, submitter_id=1 if role == "deputy" else None)
     assert sign_in(client, email, PASSWORD).status_code == 302
     return client
 

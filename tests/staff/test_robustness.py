@@ -96,6 +96,7 @@ def published_state(app: Flask) -> dict[str, Any]:
     app.extensions.pop("portal.snapshot", None)
     app.extensions["portal.response_cache"]._items.clear()
     api = app.test_client().get("/api/v1/areas?year=2023").json
+    assert api is not None
     state["api"] = (api["dataset"]["version"], api["total"])
     return state
 
@@ -182,16 +183,22 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
                 created_by="tests",
             )
             assert result.ok
+            assert result.version_id is not None
             versions[name] = result.version_id
         session.commit()
         mapper = load_mapper(session)
         expected = {}
         for version_id in versions.values():
             figures = preview.area_figures(session, version_id, mapper)
-            expected[version_id] = sum(
-                int(figures[s].executed * 10_000) for s in AREA_SLUGS if s in figures
-            )
+            total = 0
+            for slug in AREA_SLUGS:
+                if slug in figures:
+                    executed = figures[slug].executed
+                    assert executed is not None
+                    total += int(executed * 10_000)
+            expected[version_id] = total
         before_data_version = session.scalar(select(DataState.version))
+        assert before_data_version is not None
     old = published_state(app)["api"]
 
     # Widen the window: each publish holds its transaction a while inside the publish hooks.
@@ -219,6 +226,7 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
         try:
             while not stop.is_set():
                 api = client.get("/api/v1/areas?year=2023").json
+                assert api is not None
                 seen.append((api["dataset"]["version"], api["total"]["executed"]))
         finally:
             close_reader_connection(app)
@@ -247,7 +255,9 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
                 Dataset.stage == Stage.FINAL,
             )
         )
+        assert dataset is not None
         winner = dataset.published_version_id
+        assert winner is not None
         assert winner in versions.values()
         assert session.scalar(select(DataState.version)) == before_data_version + 2
         stored = {

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
 from portal.spending.models import BudgetLine
-from portal.spending.upload import import_spending
+from portal.spending.upload import SpendingImportResult, import_spending
 from portal.uploads.files import TableSource
 from portal.uploads.importing import ImportResult
 from portal.uploads.units import Unit
@@ -30,7 +30,7 @@ from tests.staff.files import (
 
 def run(
     session, path: Path, stage: Stage = Stage.FINAL, year: int = 2023, **options
-) -> ImportResult:
+) -> SpendingImportResult:
     return import_spending(
         session,
         path,
@@ -44,7 +44,8 @@ def run(
     )
 
 
-def lines_of(session, version_id: int) -> list[tuple]:
+def lines_of(session, version_id: int | None) -> list[tuple]:
+    assert version_id is not None, "the import made no version"
     return [
         (line.code, line.department, line.project, line.budget, line.adjusted, line.executed)
         for line in session.scalars(
@@ -190,6 +191,7 @@ def test_title_rows_units_total_rows_and_blank_lines_are_understood(
     assert result.ok, messages(result)
     assert result.rows == 2
     assert messages(result) == []  # the totals row agrees with the lines
+    assert result.layout is not None
     assert result.layout.totals_row == 7 and result.layout.unit_from_file
     assert result.file_totals == {"budget": 3_000_000, "adjusted": 3_000_000, "executed": 3_000_000}
 

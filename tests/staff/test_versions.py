@@ -13,6 +13,7 @@ from portal.audit.models import AuditEntry
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Stage, VersionStatus
 from portal.spending.aggregation import load_mapper
 from portal.spending.models import AreaTotal
+from portal.spending.queries import Figures
 from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import StaffActionError, publish, withdraw
@@ -80,6 +81,12 @@ def live_2023(session) -> DatasetVersion:
     return dataset.published_version
 
 
+def figures_after(change: preview.LineChange) -> Figures:
+    """A changed or added line's figures (a removed line has none)."""
+    assert change.after is not None, f"{change.code} was removed"
+    return change.after
+
+
 def last_audit(session) -> AuditEntry:
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
 
@@ -102,14 +109,15 @@ def test_preview_lists_what_publishing_would_change(session, tmp_path, in_lang) 
     with in_lang("en"):
         draft = draft_2023(session, tmp_path, with_subtotals(revised))
     live = live_2023(session)
-    assert preview.compared_version(session, draft).id == live.id
+    compared = preview.compared_version(session, draft)
+    assert compared is not None and compared.id == live.id
 
     counts = preview.line_change_counts(session, draft.id, live.id)
     assert counts["added"] == 1 and counts["removed"] == 1
     assert counts["changed"] == 3  # 2050202 and, above it, 20502 and 205
     assert counts["unchanged"] == len(curated_rows(2023)) - 4
     added = preview.line_changes(session, draft.id, live.id, "added")
-    assert [(c.code, c.project, c.before, c.after.executed) for c in added] == [
+    assert [(c.code, c.project, c.before, figures_after(c).executed) for c in added] == [
         ("2050299", "新项目", None, Decimal("1.00"))
     ]
     removed = preview.line_changes(session, draft.id, live.id, "removed")
@@ -117,6 +125,8 @@ def test_preview_lists_what_publishing_would_change(session, tmp_path, in_lang) 
     changed = preview.line_changes(session, draft.id, live.id, "changed")
     assert [c.code for c in changed] == ["205", "20502", "2050202"]
     item = changed[-1]
+    assert item.after is not None and item.before is not None
+    assert item.after.executed is not None and item.before.executed is not None
     assert item.after.executed - item.before.executed == Decimal(10)
     assert item.after.budget == item.before.budget
 
@@ -129,9 +139,9 @@ def test_preview_lists_what_publishing_would_change(session, tmp_path, in_lang) 
     }
     assert {a: f.executed for a, f in before.items()} == stored  # the same sums publishing stored
     removed_line = next(r for r in leaves if r[0] == "2050203")
-    assert after["education"].executed == (
-        before["education"].executed + 10 + 1 - Decimal(removed_line[6])
-    )
+    education_before = before["education"].executed
+    assert education_before is not None
+    assert after["education"].executed == (education_before + 10 + 1 - Decimal(removed_line[6]))
     rows = preview.compare_areas(before, after, "executed")
     education = next(r for r in rows if r.slug == "education")
     assert education.change == 11 - Decimal(removed_line[6])
@@ -152,6 +162,7 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
     assert data_version == old_api["data_version"] + 1
     entry = last_audit(session)
     assert entry.action == "dataset.publish" and entry.actor == "editor@example.org"
+    assert entry.before is not None and entry.after is not None
     assert json.loads(entry.before) == {"published_version": live.number}
     assert json.loads(entry.after)["published_version"] == draft.number
     new_api = client.get("/api/v1/areas?year=2023").json
@@ -248,6 +259,7 @@ def test_record_preview_by_key(session, tmp_path, in_lang) -> None:
     session.commit()
     draft = session.get(DatasetVersion, result.version_id)
     live = preview.compared_version(session, draft)
+    assert live is not None
     changes = preview.record_changes(session, DatasetKind.INDICATORS, draft.id, live.id)
     kinds = {c.key: c.kind for c in changes}
     assert kinds["new_indicator"] == "added"

@@ -31,7 +31,7 @@ def _source(content: bytes, name: str):
 
 def signed_in(client, session, role: str, email: str | None = None):
     email = email or f"{role}-{id(client)}@example.org"
-    make_user(session, email, role=role, **({"submitter_id": 1} if role == "deputy" else {}))
+    make_user(session, email, role=role, submitter_id=1 if role == "deputy" else None)
     response = sign_in(client, email, PASSWORD)
     assert response.status_code == 302
     return client
@@ -39,6 +39,13 @@ def signed_in(client, session, role: str, email: str | None = None):
 
 def token(client, path: str = "/zh/staff/") -> str:
     return csrf_token(client.get(path).get_data(as_text=True))
+
+
+def found(pattern: str, text: str) -> str:
+    """The first group of *pattern* in *text*, which must match."""
+    match = re.search(pattern, text)
+    assert match is not None, f"{pattern!r} not found"
+    return match.group(1)
 
 
 def upload_data(content: bytes, name: str, **fields) -> dict:
@@ -130,7 +137,7 @@ def test_the_whole_story_of_an_upload(app, client, session) -> None:
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     preview_url = response.headers["Location"]
-    version_id = int(re.search(r"/versions/(\d+)", preview_url).group(1))
+    version_id = int(found(r"/versions/(\d+)", preview_url))
     page = editor.get(preview_url).get_data(as_text=True)
     assert "2023年决算" in page and "305.00" in page  # the title, and education after publishing
     assert "读取方式" in page or "How the file was read" in page  # header, columns, unit shown
@@ -143,7 +150,7 @@ def test_the_whole_story_of_an_upload(app, client, session) -> None:
     assert response.status_code == 409
     assert client.get("/api/v1/areas?year=2023").json == before
     page = editor.get(preview_url).get_data(as_text=True)
-    confirm = re.search(r'name="confirm" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    confirm = found(r'name="confirm" type="hidden" value="([0-9a-f]+)"', page)
 
     # Publish: the public pages change at once.
     response = editor.post(
@@ -348,7 +355,7 @@ def test_a_column_read_wrongly_is_corrected_on_the_form(app, client, session) ->
         content_type="multipart/form-data",
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
-    version_id = int(re.search(r"/versions/(\d+)", response.headers["Location"]).group(1))
+    version_id = int(found(r"/versions/(\d+)", response.headers["Location"]))
     reading = json.loads(session.get(DatasetVersion, version_id).reading)
     assert sorted(reading["layout"]["corrected"]) == ["executed", "name"]
     assert {"letter": "C", "header": "本期数", "role": "executed", "note": ""} in reading["layout"][
