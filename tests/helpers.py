@@ -7,6 +7,7 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import CITYWIDE, DatasetKind, DatasetVersion, Stage
@@ -62,7 +63,9 @@ def publish_spending(
             for code, dept, proj, budget, adjusted, executed in lines
         ),
     )
-    with session.info["app"].app_context():  # publishing runs the hooks the app registered
+    # publishing runs the hooks the app registered: in the app's context (the caller's, or the one
+    # of the app the test session belongs to)
+    with _nullcontext() if has_app_context() else session.info["app"].app_context():
         publish_version(session, version, published_by="tests")
     session.commit()
     return version
