@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portal.uploads.files import TableFileError, file_problem
+
 
 @dataclass(frozen=True)
 class UploadLimits:
@@ -107,3 +109,8 @@ def limit_problem(what: str, limit: int) -> LazyString:
         ),
     }
     return messages[what]
+
+
+def over_limit(what: str, limit: int) -> TableFileError:
+    """The refusal of a file over one of the bounds."""
+    return file_problem(limit_problem(what, limit))

@@ -16,8 +16,7 @@ from typing import IO
 from flask_babel import lazy_gettext as _l
 
 from portal.uploads.files import Progress, TableFileError, TableFormat, TableSource, file_problem
-from portal.uploads.limits import LIMITS, UploadLimits
-from portal.uploads.xlsx import open_workbook, over_limit, workbook_error
+from portal.uploads.limits import LIMITS, UploadLimits, over_limit
 
 # -- rows ----------------------------------------------------------------------------------------
 
@@ -246,6 +245,9 @@ def open_rows(
 def _xlsx_rows(
     handle: IO[bytes], progress: Progress | None, limits: UploadLimits
 ) -> Iterator[TableRows]:
+    # openpyxl is imported when a workbook is read, not at start (a CSV import never needs it)
+    from portal.uploads.xlsx import open_workbook, workbook_error
+
     with open_workbook(handle, limits) as workbook:
 
         def cells() -> Iterator[list[str]]:

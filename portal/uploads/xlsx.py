@@ -33,15 +33,11 @@ from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from portal.uploads.files import TableFileError, file_problem
-from portal.uploads.limits import LIMITS, UploadLimits, limit_problem
+from portal.uploads.limits import LIMITS, UploadLimits, over_limit
 
 STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 READ_CHUNK = 1 << 16
 _ROW_NUMBER = re.compile(r"[0-9]{1,15}")
-
-
-def over_limit(what: str, limit: int) -> TableFileError:
-    return file_problem(limit_problem(what, limit))
 
 
 def not_a_workbook() -> TableFileError:
