@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,8 @@ class Database:
     sessionmaker: sessionmaker[Session]
     #: Set by tests: the connection whose (never committed) transaction every session joins.
     test_connection: Connection | None = None
+    #: Put in every session's ``info`` (what a commit reports the data version to).
+    session_info: dict[str, Any] = field(default_factory=dict)
     _reader: threading.local = field(default_factory=threading.local)
 
     def bind_to(self, connection: Connection | None) -> None:
@@ -55,10 +58,15 @@ class Database:
         ``None`` goes back to the engine."""
         self.test_connection = connection
         if connection is None:
-            self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+            self.sessionmaker = sessionmaker(
+                bind=self.engine, expire_on_commit=False, info=self.session_info
+            )
         else:
             self.sessionmaker = sessionmaker(
-                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+                bind=connection,
+                expire_on_commit=False,
+                join_transaction_mode="create_savepoint",
+                info=self.session_info,
             )
 
     def read_scalar(self, sql: str) -> Any:
@@ -172,10 +180,28 @@ def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
 
 
+def pool_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The connection pool of each worker process for a server database (PostgreSQL), from the
+    ``PORTAL_DB_*`` settings; SQLite keeps SQLAlchemy's own (it has no server to share)."""
+    if str(config["DATABASE_URL"]).startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": int(config["DB_POOL_SIZE"]),
+        "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+        "pool_timeout": float(config["DB_POOL_TIMEOUT"]),
+        "pool_recycle": int(config["DB_POOL_RECYCLE"]),
+    }
+
+
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQLALCHEMY_ECHO"])
+    engine = make_engine(
+        app.config["DATABASE_URL"], echo=app.config["SQLALCHEMY_ECHO"], **pool_options(app.config)
+    )
+    info: dict[str, Any] = {}
     app.extensions["portal.db"] = Database(
-        engine=engine, sessionmaker=sessionmaker(bind=engine, expire_on_commit=False)
+        engine=engine,
+        sessionmaker=sessionmaker(bind=engine, expire_on_commit=False, info=info),
+        session_info=info,
     )
 
     @app.teardown_appcontext

@@ -30,7 +30,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError, IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from portal import freshness
 from portal.db import DATA_VERSION_SQL, commit_at_edge, database, get_session, rollback_at_edge
+from portal.freshness import SharedVersion
 from portal.i18n import LANGUAGES, best_language
 from portal.params import MAX_INT
 
@@ -105,10 +107,19 @@ class ResponseCache:
 
 
 def data_version() -> int:
-    """The data version for this request (read once per request, without opening a session)."""
+    """The data version for this request, read once per request without opening a session: from
+    Redis when it holds a version every server agrees on (:mod:`portal.freshness`), else from the
+    database."""
     if "data_version" not in g:
-        g.data_version = int(database().read_scalar(DATA_VERSION_SQL) or 0)
+        shared: SharedVersion | None = current_app.extensions["portal.shared_version"]
+        g.data_version = (
+            shared.current(_database_version) if shared is not None else _database_version()
+        )
     return int(g.data_version)
+
+
+def _database_version() -> int:
+    return int(database().read_scalar(DATA_VERSION_SQL) or 0)
 
 
 #: A view's known query parameters, read and normalised: ``{name: canonical text}``, defaults and
@@ -262,6 +273,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint is registered: their rules are compiled with the converter.
     app.url_map.converters["int"] = DatabaseIntConverter
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
+    freshness.init_app(app)  # where data_version() reads the version from
     app.jinja_env.globals.update(switch_url=switch_url)
     app.register_blueprint(root)
 

@@ -26,6 +26,7 @@ from portal.datasets.models import (
     VersionStatus,
 )
 from portal.datasets.publishing import publishing_of
+from portal.freshness import note_raised
 
 
 def sha256_hex(content: bytes) -> str:
@@ -48,7 +49,8 @@ def bump_data_version(session: Session) -> int:
     if result is None:
         session.add(DataState(id=1, version=1))
         session.flush()
-        return 1
+        result = 1
+    note_raised(session, int(result))  # told to every server (Redis) when it commits
     return int(result)
 
 
