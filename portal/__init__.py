@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from whitenoise import WhiteNoise
 
-from portal import db, extensions, i18n, static_files, urls
+from portal import db, extensions, i18n, proxy_cache, static_files, urls
 from portal.config import PROJECT_ROOT, load_config
 from portal.security import SecurityHeaders, behind_proxies
 
@@ -65,7 +65,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     static = static_files.FingerprintedCaching(
         WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/"), fingerprints
     )
-    secured = SecurityHeaders(static, hsts_max_age=app.config["HSTS_MAX_AGE"])
+    secured = SecurityHeaders(
+        proxy_cache.ProxyCacheHints(static), hsts_max_age=app.config["HSTS_MAX_AGE"]
+    )
     # Outermost: everything inside sees the client's address, scheme and host as our proxies
     # state them (and only ours).
     app.wsgi_app = behind_proxies(secured, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]

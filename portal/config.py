@@ -18,6 +18,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: SQLite under instance/
     "SECRET_KEY": None,
+    # Connections each worker process keeps to PostgreSQL (SQLAlchemy's pool; not used on
+    # SQLite): POOL_SIZE kept open, up to MAX_OVERFLOW more at a peak, a request waits
+    # POOL_TIMEOUT seconds for one (then 503), and each is replaced after POOL_RECYCLE seconds.
+    # Every connection is checked before use (pool_pre_ping). README: "Pool sizing".
+    "DB_POOL_SIZE": 2,
+    "DB_MAX_OVERFLOW": 2,
+    "DB_POOL_TIMEOUT": 10.0,
+    "DB_POOL_RECYCLE": 3600,
     "REDIS_URL": None,
     "REDIS_TIMEOUT_SECONDS": 2.0,  # connect/read timeout for sessions and login limits in Redis
     "DATA_DIR": str(PROJECT_ROOT / "data"),

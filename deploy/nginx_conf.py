@@ -1,0 +1,137 @@
+"""Write a complete nginx.conf for the portal from the template ``deploy/nginx.conf``.
+
+Standard library only (run it with the system's python3 on the proxy machine)::
+
+    python3 deploy/nginx_conf.py --listen 80 --upstream 10.0.0.11:8000 --upstream 10.0.0.12:8000 \\
+        --static /srv/portal/static --state /var/cache/nginx/portal --logs /var/log/nginx \\
+        > /etc/nginx/nginx.conf
+
+Tests and benchmarks import :func:`render` (``importlib`` from this path) or run the script, then
+start ``nginx -p DIR -c DIR/nginx.conf -e stderr -g 'daemon off; pid DIR/nginx.pid;'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+PLACEHOLDER = re.compile(r"\$\{(PORTAL_NGINX_[A-Z_]+)\}")
+
+
+def brotli_available() -> bool:
+    """Debian's libnginx-mod-http-brotli-static is installed."""
+    return BROTLI_MODULE.is_file()
+
+
+def render(
+    *,
+    listen: str,
+    upstreams: Sequence[str],
+    static: Path | str,
+    state: Path | str,
+    logs: Path | str,
+    server_name: str = "_",
+    user: str | None = "www-data",
+    brotli: bool | None = None,
+    cache_max_size: str = "2g",
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+) -> str:
+    """The nginx.conf text. *upstreams*: ``host:port`` of each app server; *user*: the workers'
+    account when nginx starts as root (None: no ``user`` directive); *brotli*: serve ``.br`` files
+    (None: when the module is installed)."""
+    if not upstreams:
+        raise ValueError("at least one app server (--upstream host:port) is needed")
+    if brotli is None:
+        brotli = brotli_available()
+    for path in (static, state, logs):
+        if not Path(path).is_absolute():
+            raise ValueError(f"{path}: give an absolute path")
+    servers = ""
+    if tls_cert and tls_key:
+        listen_lines = (
+            f"        listen {listen} ssl http2;\n"
+            f"        ssl_certificate {tls_cert};\n"
+            f"        ssl_certificate_key {tls_key};\n"
+            "        ssl_protocols TLSv1.2 TLSv1.3;\n"
+            "        ssl_session_cache shared:portal_tls:10m;"
+        )
+        servers = (
+            "    server {  # plain HTTP: only a redirect to HTTPS\n"
+            "        listen 80;\n"
+            f"        server_name {server_name};\n"
+            "        return 301 https://$host$request_uri;\n"
+            "    }\n"
+        )
+    elif tls_cert or tls_key:
+        raise ValueError("--tls-cert and --tls-key go together")
+    else:
+        listen_lines = f"        listen {listen};"
+    values = {
+        "PORTAL_NGINX_LOAD_MODULES": f"load_module {BROTLI_MODULE};" if brotli else "",
+        "PORTAL_NGINX_USER": f"user {user};" if user else "",
+        "PORTAL_NGINX_LOGS": str(logs),
+        "PORTAL_NGINX_STATE": str(state),
+        "PORTAL_NGINX_STATIC": str(Path(static)).rstrip("/"),
+        "PORTAL_NGINX_UPSTREAM_SERVERS": "\n        ".join(
+            f"server {address} max_fails=3 fail_timeout=10s;" for address in upstreams
+        ),
+        "PORTAL_NGINX_CACHE_MAX_SIZE": cache_max_size,
+        "PORTAL_NGINX_SERVERS": servers,
+        "PORTAL_NGINX_LISTEN": listen_lines,
+        "PORTAL_NGINX_SERVER_NAME": server_name,
+        "PORTAL_NGINX_BROTLI": (
+            'brotli_static on;  # css/portal.css.br for "Accept-Encoding: br"'
+            if brotli
+            else "# no brotli_static: apt-get install libnginx-mod-http-brotli-static"
+        ),
+    }
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], TEMPLATE.read_text())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listen", default="80", help="port or address:port (default 80)")
+    parser.add_argument(
+        "--upstream", action="append", required=True, help="an app server's host:port (repeat)"
+    )
+    parser.add_argument("--static", required=True, help="the portal's static/ directory")
+    parser.add_argument("--state", default="/var/cache/nginx/portal", help="cache and temp files")
+    parser.add_argument("--logs", default="/var/log/nginx", help="access.log and error.log")
+    parser.add_argument("--server-name", default="_", help="the public host name(s)")
+    parser.add_argument(
+        "--user", default="www-data", help="workers' account when started as root ('' for none)"
+    )
+    parser.add_argument("--brotli", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--cache-max-size", default="2g")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("-o", "--output", help="write here instead of standard output")
+    args = parser.parse_args(argv)
+    text = render(
+        listen=args.listen,
+        upstreams=args.upstream,
+        static=Path(args.static).resolve(),
+        state=Path(args.state).resolve(),
+        logs=Path(args.logs).resolve(),
+        server_name=args.server_name,
+        user=args.user or None,
+        brotli=args.brotli,
+        cache_max_size=args.cache_max_size,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
