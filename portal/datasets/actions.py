@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 
-from flask import has_request_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,7 +26,7 @@ from portal.datasets.models import Dataset, DatasetVersion, VersionStatus
 from portal.datasets.publishing import Flag, publishing_of
 from portal.datasets.services import publish_version, withdraw_version
 from portal.datasets.transactions import retry_if_locked, take_write_lock
-from portal.roles import Actor, current_actor
+from portal.roles import Actor
 
 
 class StaffActionError(ValueError):
@@ -37,20 +35,6 @@ class StaffActionError(ValueError):
     def __init__(self, message: LazyString) -> None:
         super().__init__(str(message))
         self.message = message
-
-
-def audit_actor(actor: Actor | str) -> Actor:
-    """*actor* as an :class:`Actor`. A name alone (what the command line, the tests and the upload
-    engine's ``ImportRequest.created_by`` still give) is the signed-in user of the request if
-    there is one, and elsewhere a system actor of that name.
-
-    Transitional: once every caller passes an Actor, this goes."""
-    if isinstance(actor, Actor):
-        return actor
-    if not has_request_context():
-        return Actor.system(actor)
-    found = current_actor()
-    return found if found.user_id is not None else replace(found, name=actor)
 
 
 def _locked_version(session: Session, version_id: int) -> DatasetVersion:
@@ -91,15 +75,12 @@ def describe(version: DatasetVersion) -> str:
     return " ".join(label) + f" version {version.number}"
 
 
-def publish(
-    session: Session, version_id: int, *, actor: Actor | str, confirm: str | None = None
-) -> int:
+def publish(session: Session, version_id: int, *, actor: Actor, confirm: str | None = None) -> int:
     """Make a draft live, or restore an earlier published version (publishing it again).
 
     If the version's figures are flagged (a total that changed by more than a factor of five, a
     value implausible for its unit), *confirm* must be :func:`flags_token` of those flags.
     Returns the new data version."""
-    by = audit_actor(actor)
 
     def act() -> int:
         version = _locked_version(session, version_id)
@@ -127,8 +108,8 @@ def publish(
                         "This ledger was applied when it was published, and the timelines are append-only: it cannot be published again. Upload a new ledger, or correct an item on its page."
                     )
                 )
-            apply(session, version, by)
-        data_version = publish_version(session, version, published_by=by.name)
+            apply(session, version, actor)
+        data_version = publish_version(session, version, published_by=actor.name)
         record_audit(
             session,
             "dataset.restore" if restoring else "dataset.publish",
@@ -144,16 +125,15 @@ def publish(
                 "data_version": data_version,
                 **({"confirmed": [f.key for f in flags]} if flags else {}),
             },
-            actor=by,
+            actor=actor,
         )
         return data_version
 
     return retry_if_locked(session, act)
 
 
-def withdraw(session: Session, version_id: int, *, actor: Actor | str) -> int:
+def withdraw(session: Session, version_id: int, *, actor: Actor) -> int:
     """Throw a draft away (it is kept, with its file, but can no longer be published)."""
-    by = audit_actor(actor)
 
     def act() -> int:
         version = _locked_version(session, version_id)
@@ -168,7 +148,7 @@ def withdraw(session: Session, version_id: int, *, actor: Actor | str) -> int:
             summary=f"{describe(version)} withdrawn",
             before={"status": VersionStatus.DRAFT.value},
             after={"status": VersionStatus.WITHDRAWN.value},
-            actor=by,
+            actor=actor,
         )
         return data_version
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,14 @@ from flask import g
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
-from portal.datasets.actions import flags_token, publish_flags
+from portal.datasets.actions import flags_token, publish, publish_flags
 from portal.datasets.models import CITYWIDE, DatasetVersion
 from portal.db import get_session
+from portal.roles import Actor
 from portal.spending.upload.vocabulary import STAGES
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
-from portal.uploads.importing import ImportKind, ImportResult, import_kinds
+from portal.uploads.importing import ImportKind, ImportRequest, ImportResult, import_kinds
 from portal.uploads.units import Unit
 
 
@@ -82,18 +84,25 @@ def report(result: ImportResult) -> None:
 
 
 def run_import(
-    kind: ImportKind, file: Path, lang: str, confirm_figures: bool = False, **options: Any
+    kind: ImportKind,
+    file: Path,
+    lang: str,
+    request: ImportRequest,
+    confirm_figures: bool = False,
 ) -> None:
+    """Import *file*; a request to publish is carried out after the check, once its flagged
+    figures (if any) are listed and confirmed."""
     g.lang = lang  # messages in the clerk's language (the catalogs follow g.lang)
     session = get_session()
     progress = PhaseProgress()
-    publish = options.pop("publish", False)
     try:
-        result = kind.run(session, TableSource.from_path(file), progress=progress, **options)
+        result = kind.run(
+            session, TableSource.from_path(file), replace(request, publish=False), progress=progress
+        )
     finally:
         progress.close()
-    if result.ok and publish:
-        publish_checked(session, result, confirm_figures)
+    if result.ok and request.publish:
+        publish_checked(session, result, request.created_by, confirm_figures)
     report(result)
     if not result.ok:
         session.rollback()
@@ -120,10 +129,10 @@ def run_import(
     )
 
 
-def publish_checked(session: Any, result: ImportResult, confirm_figures: bool) -> None:
+def publish_checked(
+    session: Any, result: ImportResult, actor: Actor, confirm_figures: bool
+) -> None:
     """Publish the new draft; flagged figures are listed and need ``--confirm-figures``."""
-    from portal.datasets.actions import publish
-
     version = session.get(DatasetVersion, result.version_id)
     flags = publish_flags(session, version)
     for flag in flags:
@@ -137,9 +146,7 @@ def publish_checked(session: Any, result: ImportResult, confirm_figures: bool) -
             err=True,
         )
         raise click.exceptions.Exit(1)
-    result.data_version = publish(
-        session, version.id, actor=version.created_by or "cli", confirm=flags_token(flags)
-    )
+    result.data_version = publish(session, version.id, actor=actor, confirm=flags_token(flags))
     result.published = True
 
 
@@ -179,13 +186,15 @@ def kind_command(kind: ImportKind) -> click.Command:
         created_by: str | None,
         stage: str | None = None,
         unit: str | None = None,
+        confirm_figures: bool = False,
         **options: Any,
     ) -> None:
         if kind.has_stage:
             options["stage"] = STAGES[str(stage)]
         if kind.has_level_and_unit:
             options["unit"] = Unit(unit) if unit else None
-        run_import(kind, file, lang, created_by=created_by or default_actor(), **options)
+        request = ImportRequest(created_by=Actor.system(created_by or default_actor()), **options)
+        run_import(kind, file, lang, request, confirm_figures)
 
     decorated = _options(year_required=kind.needs_year)(command)
     if kind.has_stage:

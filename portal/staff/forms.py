@@ -3,6 +3,8 @@ the one-button forms that carry the CSRF token of publish, restore and withdraw.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,8 +22,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.datasets.labels import stage_choices
 from portal.datasets.models import CITYWIDE, MUNICIPAL
+from portal.roles import Actor
 from portal.spending.upload.layout import column_index
+from portal.spending.upload.vocabulary import STAGES
 from portal.uploads.files import ALLOWED_EXTENSIONS
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 
 
@@ -61,6 +66,17 @@ class UploadForm(FlaskForm):
         _l("Source document in English (optional)"), validators=[Optional(), Length(max=2000)]
     )
     submit = SubmitField(_l("Check the file"))
+
+    def import_request(self, actor: Actor) -> ImportRequest:
+        """What the form says about the file, for the import."""
+        return ImportRequest(
+            year=self.year.data,
+            title=(self.title.data or "").strip(),
+            title_en=(self.title_en.data or "").strip() or None,
+            source_doc=(self.source.data or "").strip(),
+            source_en=(self.source_en.data or "").strip() or None,
+            created_by=actor,
+        )
 
 
 def unit_choices() -> list[tuple[str, object]]:
@@ -106,6 +122,16 @@ class SpendingUploadForm(UploadForm):
             raise ValidationError(_l("Give a column by its letter, e.g. A or C."))
 
     validate_code_column = validate_name_column = validate_amount_column = _validate_letter
+
+    def import_request(self, actor: Actor) -> ImportRequest:
+        return replace(
+            super().import_request(actor),
+            stage=STAGES[self.stage.data],
+            unit=Unit(self.unit.data) if self.unit.data else None,
+            level=self.chosen_level(),
+            columns=self.chosen_columns(),
+            header_row=self.header_row.data,
+        )
 
     def chosen_level(self) -> str:
         if self.level.data == "other":

@@ -9,18 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.datasets.actions import (
-    StaffActionError,
-    audit_actor,
-    describe,
-    publish,
-    withdraw,
-)
+from portal.datasets.actions import StaffActionError, describe, publish, withdraw
 from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion
 
 __all__ = [
     "StaffActionError",
-    "audit_actor",
     "datasets_overview",
     "describe",
     "get_version",

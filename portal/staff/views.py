@@ -42,7 +42,7 @@ from portal.spending.queries import published_snapshot
 from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
-from portal.spending.upload.vocabulary import STAGE_COLUMN, STAGES
+from portal.spending.upload.vocabulary import STAGE_COLUMN
 from portal.staff import preview, services, version_tables
 from portal.staff.city_forms import fact_labels
 from portal.staff.forms import (
@@ -54,7 +54,7 @@ from portal.staff.forms import (
 from portal.uploads.amounts import format_amount
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
-from portal.uploads.importing import ImportKind, ImportResult, import_kinds
+from portal.uploads.importing import ImportKind, import_kinds
 from portal.uploads.units import Unit
 from portal.web import language_blueprint, use_query
 
@@ -183,23 +183,9 @@ def upload(kind_name: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("staff/upload.html", kind=kind, form=form)
     file = form.file.data
-    options: dict[str, Any] = dict(
-        year=form.year.data,
-        title=(form.title.data or "").strip(),
-        title_en=(form.title_en.data or "").strip() or None,
-        source_doc=(form.source.data or "").strip(),
-        source_en=(form.source_en.data or "").strip() or None,
-        created_by=current_actor().name,
-    )
-    if isinstance(form, SpendingUploadForm):
-        options["stage"] = STAGES[form.stage.data]
-        options["unit"] = Unit(form.unit.data) if form.unit.data else None
-        options["level"] = form.chosen_level()
-        options["columns"] = form.chosen_columns()
-        options["header_row"] = form.header_row.data
     source = TableSource.from_stream(file.stream, upload_filename(file.filename))
     try:
-        result: ImportResult = kind.run(get_session(), source, **options)
+        result = kind.run(get_session(), source, form.import_request(current_actor()))
     except OperationalError as error:
         raise database_busy(error) from error
     if not result.ok:

@@ -17,7 +17,7 @@ the back office offers its upload and template and the command line its import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,13 +29,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit import record_audit
-from portal.datasets.actions import audit_actor, publish
+from portal.datasets.actions import publish
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Stage
 from portal.datasets.services import create_version, get_or_create_dataset
 from portal.datasets.transactions import retry_if_locked, take_write_lock
+from portal.roles import Actor
 from portal.uploads.files import TableFileError, TableSource
 from portal.uploads.headers import ColumnSpec, HeaderMap
 from portal.uploads.problems import Problem, ProblemLog, Severity
+from portal.uploads.units import Unit
 
 #: Called with the phase ("check" or "write") and the fraction of it done (0–1).
 ImportProgress = Callable[[str, float], None]
@@ -71,29 +73,42 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class ImportRequest:
-    """What the form or the command line says about the file besides its content."""
+    """What the form or the command line says about the file besides its content, and who
+    uploads it: built once by the caller and handed to the kind's importer."""
 
-    year: int
+    #: The table's year (every row must be of it). ``None`` only where the kind has no one
+    #: year (a ledger of proposals): see :attr:`ImportKind.needs_year`.
+    year: int | None
     title: str
     source_doc: str
-    created_by: str
+    created_by: Actor
     stage: Stage = Stage.NONE
     title_en: str | None = None
     source_en: str | None = None
     publish: bool = False
-    #: Whose money (spending): see :class:`~portal.datasets.models.Dataset`.
+    #: Whose money (spending): see :class:`~portal.datasets.models.Dataset`; empty says the
+    #: kind's default.
     level: str = ""
     #: The confirmation of flagged figures, when publishing at once (see
     #: :func:`~portal.datasets.actions.publish`).
     confirm: str | None = None
+    #: The unit the amounts are in, when the table does not say (spending).
+    unit: Unit | None = None
+    #: Corrections of what the columns hold, role → 0-based column (spending).
+    columns: Mapping[str, int] = field(default_factory=dict)
+    #: The first row of the header, when it is not found (spending).
+    header_row: int | None = None
+
+    def table_year(self) -> int:
+        """The year of a kind whose tables are of one year (its form and command ask for it)."""
+        if self.year is None:
+            raise ValueError("a table of this kind is of one year: the request names none")
+        return self.year
 
 
-def table_source(source: TableSource | str | Path, filename: str | None = None) -> TableSource:
-    """The table to read; *filename* (as uploaded) overrides the name it came with."""
-    table = source if isinstance(source, TableSource) else TableSource.from_path(source)
-    if filename:
-        table.filename = filename
-    return table
+def table_source(source: TableSource | str | Path) -> TableSource:
+    """The table to read: an upload as it is, a path opened."""
+    return source if isinstance(source, TableSource) else TableSource.from_path(source)
 
 
 def phase(progress: ImportProgress | None, phase: str) -> Callable[[float], None] | None:
@@ -165,7 +180,8 @@ def write_version(
 
     def write() -> None:
         take_write_lock(session)
-        dataset = get_or_create_dataset(session, kind, request.year, request.stage, request.level)
+        year = request.table_year()
+        dataset = get_or_create_dataset(session, kind, year, request.stage, request.level)
         # Concurrent imports into one dataset queue here, so version numbers stay unique.
         session.execute(select(Dataset.id).where(Dataset.id == dataset.id).with_for_update())
         version = create_version(
@@ -177,7 +193,7 @@ def write_version(
             source_en=request.source_en or None,
             content=source.read_bytes(),
             filename=source.filename,
-            created_by=request.created_by,
+            created_by=request.created_by.name,
             row_count=rows,
             reading=result.reading,
         )
@@ -191,13 +207,13 @@ def write_version(
             target_type="dataset_version",
             target_id=version.id,
             summary=(
-                f"{kind.value} {request.year} {request.stage.value} {request.level}".strip()
+                f"{kind.value} {year} {request.stage.value} {request.level}".strip()
                 + f": version {version.number}, {version.row_count} rows from {source.filename}"
             ),
             after={
                 "dataset_id": dataset.id,
                 "kind": kind.value,
-                "year": request.year,
+                "year": year,
                 "stage": request.stage.value,
                 **({"level": request.level} if request.level else {}),
                 "version": version.number,
@@ -206,7 +222,7 @@ def write_version(
                 "filename": source.filename,
                 "sha256": version.sha256,
             },
-            actor=audit_actor(request.created_by),
+            actor=request.created_by,
         )
         result.version_id, result.version_number = version.id, version.number
         if request.publish:
@@ -249,8 +265,16 @@ def record_rows(
 
 
 class Importer(Protocol):
+    """Check a table and, if it has no error, keep it as a draft version (published if the
+    request asks)."""
+
     def __call__(
-        self, session: Session, source: TableSource | str | Path, **options: Any
+        self,
+        session: Session,
+        source: TableSource | str | Path,
+        request: ImportRequest,
+        *,
+        progress: ImportProgress | None = None,
     ) -> ImportResult: ...
 
 

@@ -13,8 +13,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from portal.datasets.models import DatasetVersion, Stage
+from portal.roles import Actor
 from portal.spending.upload import import_spending
 from portal.uploads.files import TableSource
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 
 WORDS = [
@@ -42,13 +44,15 @@ def _run(session, content: bytes, name: str, unit: Unit | None, stage: Stage):
     return import_spending(
         session,
         TableSource.from_bytes(content, name),
-        year=2039,
-        stage=stage,
-        title="fuzz",
-        source_doc="fuzz",
-        created_by="fuzz",
-        unit=unit,
-        level="fuzz",
+        ImportRequest(
+            year=2039,
+            stage=stage,
+            title="fuzz",
+            source_doc="fuzz",
+            created_by=Actor("fuzz"),
+            unit=unit,
+            level="fuzz",
+        ),
     )
 
 

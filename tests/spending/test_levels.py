@@ -7,9 +7,11 @@ from sqlalchemy.orm import Session
 
 from portal.datasets.actions import flags_token, publish_flags
 from portal.datasets.models import CITYWIDE, MUNICIPAL, DatasetVersion, Stage
+from portal.roles import Actor
 from portal.spending.upload import import_spending
 from portal.staff.services import publish
 from portal.uploads.files import TableSource
+from portal.uploads.importing import ImportRequest
 from tests.spending.gallery import municipal_every_class_budget
 from tests.staff.files import VALID_2023, csv_bytes
 
@@ -19,10 +21,9 @@ def _publish_table(session: Session, in_lang, content: bytes, name: str, **optio
         result = import_spending(
             session,
             TableSource.from_bytes(content, name),
-            title="测试",
-            source_doc="测试文件",
-            created_by="tester",
-            **options,
+            ImportRequest(
+                title="测试", source_doc="测试文件", created_by=Actor("tester"), **options
+            ),
         )
         assert result.ok, [p.describe() for p in result.errors]
         version = session.get(DatasetVersion, result.version_id)
@@ -30,7 +31,7 @@ def _publish_table(session: Session, in_lang, content: bytes, name: str, **optio
         publish(
             session,
             version.id,
-            actor="tester",
+            actor=Actor("tester"),
             confirm=flags_token(publish_flags(session, version)),
         )
     session.commit()

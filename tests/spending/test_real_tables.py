@@ -16,12 +16,14 @@ import pytest
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import Stage
+from portal.roles import Actor
 from portal.spending.aggregation import version_totals
 from portal.spending.areas import AREAS_BY_SLUG
 from portal.spending.upload import file_names, import_spending
 from portal.spending.upload.sanity import flags_token, sanity_flags
 from portal.staff.services import StaffActionError, publish
 from portal.uploads.files import TableSource
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.spending.gallery import (
     BY_NAME,
@@ -46,6 +48,9 @@ AMOUNT_WITH_UNIT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)")
 WORD_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
 
+TESTER = Actor("tester")
+
+
 def run(
     session: Session,
     content: bytes,
@@ -59,13 +64,15 @@ def run(
     return import_spending(
         session,
         TableSource.from_bytes(content, filename),
-        year=year,
-        stage=stage,
-        title=f"{level}{year}年支出表（测试）",
-        source_doc="测试文件",
-        created_by="tester",
-        unit=unit,
-        level=level,
+        ImportRequest(
+            year=year,
+            stage=stage,
+            title=f"{level}{year}年支出表（测试）",
+            source_doc="测试文件",
+            created_by=TESTER,
+            unit=unit,
+            level=level,
+        ),
     )
 
 
@@ -205,7 +212,7 @@ def test_after_publishing_the_figures_are_the_tables_own(
     with in_lang("en"):
         result = upload(session, table)
         assert result.ok, described(result.errors)
-        publish(session, result.version_id, actor="tester")
+        publish(session, result.version_id, actor=TESTER)
     totals = version_totals(session, result.version_id)
     assert_figures(totals.total, table.expected_totals, "total")
     assert set(totals.classes) == set(table.expected_classes)
@@ -296,7 +303,7 @@ def unit_changed_next_year(session: Session, level: str) -> tuple[Any, PointTabl
     this = livelihood_budget(2034, unit_row=False)
     first = run(session, last.content, last.filename, year=2033, level=level)
     assert first.ok, described(first.errors)
-    publish(session, first.version_id, actor="tester")
+    publish(session, first.version_id, actor=TESTER)
     second = run(session, this.content, this.filename, year=2034, level=level, unit=Unit.YUAN)
     assert second.ok, described(second.errors)
     return second, last
@@ -328,8 +335,8 @@ def test_a_changed_unit_is_caught_before_it_is_published(session: Session, in_la
         assert shows_in_units(text, Decimal(after) / 100), (after, text)
     with in_lang("zh"):
         with pytest.raises(StaffActionError):
-            publish(session, second.version_id, actor="tester")
-        assert publish(session, second.version_id, actor="tester", confirm=flags_token(flags))
+            publish(session, second.version_id, actor=TESTER)
+        assert publish(session, second.version_id, actor=TESTER, confirm=flags_token(flags))
     assert version_totals(session, second.version_id).total.budget == wan(
         Decimal(expected["total"][1]) / 100
     )
@@ -342,7 +349,7 @@ def test_a_confirmation_holds_whatever_the_pages_language(session: Session, in_l
         second, _ = unit_changed_next_year(session, "示例市本级")
         token = flags_token(sanity_flags(session, second.version_id))
     with in_lang("en"):
-        assert publish(session, second.version_id, actor="tester", confirm=token)
+        assert publish(session, second.version_id, actor=TESTER, confirm=token)
 
 
 # -- subtotals and codes ----------------------------------------------------------------------------

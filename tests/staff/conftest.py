@@ -44,8 +44,10 @@ def counts(session: Session) -> Callable[[], dict[str, Any]]:
 @pytest.fixture
 def draft(session: Session, in_lang: Callable[..., Any]) -> DatasetVersion:
     """A draft of the 2023 final accounts (the valid sample table), not published."""
+    from portal.roles import Actor
     from portal.spending.upload import import_spending
     from portal.uploads.files import TableSource
+    from portal.uploads.importing import ImportRequest
     from portal.uploads.units import Unit
     from tests.staff.files import VALID_2023, csv_bytes
 
@@ -53,12 +55,14 @@ def draft(session: Session, in_lang: Callable[..., Any]) -> DatasetVersion:
         result = import_spending(
             session,
             TableSource.from_bytes(csv_bytes(VALID_2023), "draft.csv"),
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="草稿",
-            source_doc="测试",
-            created_by="someone@example.org",
+            ImportRequest(
+                year=2023,
+                unit=Unit.WAN,
+                stage=Stage.FINAL,
+                title="草稿",
+                source_doc="测试",
+                created_by=Actor("someone@example.org"),
+            ),
         )
     session.commit()
     version = session.get(DatasetVersion, result.version_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.datasets.models import Stage
 from portal.proposals.ledger import import_proposals
+from portal.roles import Actor
 from portal.spending.upload import import_spending
 from portal.spending.upload.records import (
     INDICATORS,
@@ -26,6 +28,7 @@ from portal.spending.upload.records import (
     import_projects,
 )
 from portal.uploads.files import TableSource
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff.bombs import WORKBOOK, small_workbook
@@ -91,14 +94,15 @@ def files(kind: str) -> st.SearchStrategy[tuple[bytes, str]]:
     return st.one_of(csv_files(kind), xlsx_files(kind), any_bytes())
 
 
-COMMON: dict[str, Any] = {"title": "fuzz", "source_doc": "fuzz", "created_by": "fuzz@example.org"}
+FUZZ = ImportRequest(
+    year=2023, title="fuzz", source_doc="fuzz", created_by=Actor("fuzz@example.org")
+)
+SPENDING = replace(FUZZ, stage=Stage.FINAL, unit=Unit.WAN, level="fuzz")
 IMPORTS: dict[str, Callable[..., Any]] = {
-    "spending": lambda s, src: import_spending(
-        s, src, year=2023, stage=Stage.FINAL, unit=Unit.WAN, level="fuzz", **COMMON
-    ),
-    "indicators": lambda s, src: import_indicators(s, src, year=2023, **COMMON),
-    "projects": lambda s, src: import_projects(s, src, year=2023, **COMMON),
-    "proposals": lambda s, src: import_proposals(s, src, **COMMON),
+    "spending": lambda s, src: import_spending(s, src, SPENDING),
+    "indicators": lambda s, src: import_indicators(s, src, FUZZ),
+    "projects": lambda s, src: import_projects(s, src, FUZZ),
+    "proposals": lambda s, src: import_proposals(s, src, replace(FUZZ, year=None)),
 }
 FAST = settings(
     max_examples=40,
@@ -142,11 +146,7 @@ def test_old_mac_and_mixed_line_ends_are_read(session, in_lang, ends: list[str])
         result = import_spending(
             session,
             TableSource.from_bytes(content.encode(), "t.csv"),
-            year=2023,
-            stage=Stage.BUDGET,
-            unit=Unit.WAN,
-            level="fuzz",
-            **COMMON,
+            replace(SPENDING, stage=Stage.BUDGET),
         )
     assert result.ok, [p.describe() for p in result.errors]
     assert result.rows == 100

@@ -26,9 +26,11 @@ from portal.proposals.models import (
     Satisfaction,
     Status,
 )
+from portal.roles import Actor
 from portal.staff import services
 from portal.uploads.files import TableSource
 from portal.uploads.headers import template_csv
+from portal.uploads.importing import ImportRequest
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff.conftest import database_counts
 from tests.staff.files import LEDGER_HEADERS, csv_bytes, ledger_rows, write, xlsx_bytes
@@ -122,14 +124,15 @@ def source(content: bytes, name: str = "办理台账.csv") -> TableSource:
     return TableSource.from_bytes(content, name)
 
 
-def options(**extra: Any) -> dict[str, Any]:
-    return {"title": "2026年建议提案办理台账", "source_doc": "市财政局办理系统导出", **extra}
-
-
 def run_import(session: Session, content: bytes, name: str = "办理台账.csv", **extra: Any):
-    return import_proposals(
-        session, source(content, name), created_by="clerk@example.org", **options(**extra)
+    request = ImportRequest(
+        year=None,
+        title="2026年建议提案办理台账",
+        source_doc="市财政局办理系统导出",
+        created_by=Actor("clerk@example.org"),
+        **extra,
     )
+    return import_proposals(session, source(content, name), request)
 
 
 def item(session: Session, number: str, session_label: str = SESSION) -> ProposalItem:
@@ -231,7 +234,7 @@ def test_a_gb18030_ledger_becomes_a_draft_and_publishing_creates_the_items(
         ]
         assert counts(session)["ProposalEvent"] == before["ProposalEvent"]  # a dry run
 
-        new_data_version = services.publish(session, version.id, actor="editor@example.org")
+        new_data_version = services.publish(session, version.id, actor=Actor("editor@example.org"))
     assert new_data_version == before["data_version"] + 1  # once, for all the steps
     assert_the_ledger_is_applied(session)
     after = counts(session)
@@ -370,7 +373,7 @@ def test_a_second_upload_appends_only_the_steps_the_timelines_lack(session, in_l
         ]
         assert (updated.status_before, updated.status_after) == (Status.REPLIED, Status.FEEDBACK)
 
-        services.publish(session, version.id, actor="editor@example.org")
+        services.publish(session, version.id, actor=Actor("editor@example.org"))
     after = counts(session)
     assert after["ProposalEvent"] == before["ProposalEvent"] + 1
     assert after["ProposalItem"] == before["ProposalItem"]
@@ -420,7 +423,7 @@ def test_publishing_is_refused_when_the_items_changed_since_the_draft(session, i
         version = session.get(DatasetVersion, result.version_id)
         assert ledger_preview(session, version).refused
         with pytest.raises(services.StaffActionError) as refused:
-            services.publish(session, result.version_id, actor="editor@example.org")
+            services.publish(session, result.version_id, actor=Actor("editor@example.org"))
         message = str(refused.value.message)
         assert message.startswith("Nothing was published: the ledger no longer fits the proposals")
         assert "Error (row 2, column “反馈日期”, value “2026-06-20”)" in message
@@ -443,7 +446,7 @@ def test_a_step_refused_while_publishing_leaves_nothing_behind(
         # The item is created, assigned, met, replied and published before the feedback fails.
         monkeypatch.setattr(proposal_services, "give_feedback", refuse)
         with pytest.raises(services.StaffActionError) as refused:
-            services.publish(session, result.version_id, actor="editor@example.org")
+            services.publish(session, result.version_id, actor=Actor("editor@example.org"))
     assert "Error (row 2, column “反馈日期”, value “2026-06-20”): refused for the test" in str(
         refused.value.message
     )

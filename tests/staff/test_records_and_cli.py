@@ -8,8 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.datasets.models import DatasetVersion
+from portal.roles import Actor
 from portal.spending.models import Indicator, LivelihoodProject
 from portal.spending.upload.records import import_indicators, import_projects
+from portal.uploads.importing import ImportRequest
 from tests.staff.files import VALID_2023, csv_bytes, write
 
 INDICATOR_HEADERS = [
@@ -26,8 +28,9 @@ INDICATOR_HEADERS = [
 PROJECT_HEADERS = ["area", "key", "title_zh", "title_en", "budget", "progress", "status"]
 
 
-def options(**extra):
-    return dict(year=2024, title="2024年指标", source_doc="测试", created_by="tester", **extra)
+REQUEST = ImportRequest(
+    year=2024, title="2024年指标", source_doc="测试", created_by=Actor("tester")
+)
 
 
 def test_indicators_are_read_with_chinese_names_and_values(session, tmp_path, in_lang) -> None:
@@ -39,7 +42,7 @@ def test_indicators_are_read_with_chinese_names_and_values(session, tmp_path, in
         headers=INDICATOR_HEADERS,
     )
     with in_lang("zh"):
-        result = import_indicators(session, write(tmp_path, "i.csv", content), **options())
+        result = import_indicators(session, write(tmp_path, "i.csv", content), REQUEST)
     assert result.ok, [p.describe() for p in result.problems]
     session.flush()
     rows = session.scalars(
@@ -67,8 +70,8 @@ def test_bad_indicator_and_project_rows_are_all_reported(
     )
     before = counts()
     with in_lang("en"):
-        first = import_indicators(session, write(tmp_path, "i.csv", indicators), **options())
-        second = import_projects(session, write(tmp_path, "p.csv", projects), **options())
+        first = import_indicators(session, write(tmp_path, "i.csv", indicators), REQUEST)
+        second = import_projects(session, write(tmp_path, "p.csv", projects), REQUEST)
         assert [p.describe() for p in first.problems.sorted()] == [
             "Error (row 2, column “领域”, value “火星”): Unknown area. Use one of: childcare, education, employment, healthcare, elderly-care, housing, social-assistance.",
             "Error (row 2, column “指标代码”, value “a b”): Use up to 80 letters, digits, “-”, “_” or “.”, starting with a letter or digit.",
@@ -92,7 +95,7 @@ def test_projects_are_read(session, tmp_path, in_lang) -> None:
         headers=["领域", "项目代码", "项目名称", "英文名称", "预算数（万元）", "进度", "状态"],
     )
     with in_lang("zh"):
-        result = import_projects(session, write(tmp_path, "p.csv", content), **options())
+        result = import_projects(session, write(tmp_path, "p.csv", content), REQUEST)
     assert result.ok
     session.flush()
     project = session.scalar(

@@ -30,12 +30,14 @@ from portal.cli import setup_database
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, DataState, Stage
 from portal.datasets.publishing import publishing_of, register_publishing
 from portal.db import get_session
+from portal.roles import Actor
 from portal.spending.aggregation import load_mapper
 from portal.spending.areas import AREA_SLUGS
 from portal.spending.models import AreaTotal, BudgetLine
 from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import publish
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.helpers import DATA_DIR
 from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
@@ -175,12 +177,14 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
             result = import_spending(
                 session,
                 write(tmp_path, f"{name}.csv", csv_bytes(rows)),
-                year=2023,
-                unit=Unit.YI,
-                stage=Stage.FINAL,
-                title=f"version {name}",
-                source_doc="tests",
-                created_by="tests",
+                ImportRequest(
+                    year=2023,
+                    unit=Unit.YI,
+                    stage=Stage.FINAL,
+                    title=f"version {name}",
+                    source_doc="tests",
+                    created_by=Actor("tests"),
+                ),
             )
             assert result.ok
             assert result.version_id is not None
@@ -216,7 +220,7 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
             with app.app_context():
                 session = get_session()
                 barrier.wait()
-                publish(session, version_id, actor=f"thread {version_id}")
+                publish(session, version_id, actor=Actor(f"thread {version_id}"))
                 session.commit()
         except BaseException as error:
             errors.append(error)

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
+from portal.roles import Actor
 from portal.spending.models import BudgetLine
 from portal.spending.upload import SpendingImportResult, import_spending
 from portal.uploads.files import TableSource
-from portal.uploads.importing import ImportResult
+from portal.uploads.importing import ImportRequest, ImportResult
 from portal.uploads.units import Unit
 from tests.staff.files import (
     EN_HEADERS,
@@ -28,19 +29,18 @@ from tests.staff.files import (
 )
 
 
-def run(
-    session, path: Path, stage: Stage = Stage.FINAL, year: int = 2023, **options
-) -> SpendingImportResult:
+def run(session, path: Path, stage: Stage = Stage.FINAL, year: int = 2023) -> SpendingImportResult:
     return import_spending(
         session,
         path,
-        year=year,
-        unit=Unit.WAN,
-        stage=stage,
-        title="2023年决算（测试）",
-        source_doc="测试文件",
-        created_by="tester",
-        **options,
+        ImportRequest(
+            year=year,
+            unit=Unit.WAN,
+            stage=stage,
+            title="2023年决算（测试）",
+            source_doc="测试文件",
+            created_by=Actor("tester"),
+        ),
     )
 
 
@@ -405,11 +405,13 @@ def test_an_upload_stream_reads_like_a_file(session, in_lang) -> None:
         result = import_spending(
             session,
             source,
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="t",
-            source_doc="s",
-            created_by="tester",
+            ImportRequest(
+                year=2023,
+                unit=Unit.WAN,
+                stage=Stage.FINAL,
+                title="t",
+                source_doc="s",
+                created_by=Actor("tester"),
+            ),
         )
     assert result.ok and result.rows == 4

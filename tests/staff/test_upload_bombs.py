@@ -12,15 +12,19 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from portal.datasets.models import Stage
 from portal.proposals.ledger import import_proposals
+from portal.roles import Actor
 from portal.spending.upload import import_spending
 from portal.spending.upload.records import import_indicators, import_projects
 from portal.uploads.files import TableSource
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff import bombs
@@ -210,25 +214,15 @@ def small_bomb(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return content
 
 
+REQUEST = ImportRequest(year=2023, title="t", source_doc="s", created_by=Actor("c@example.org"))
 IMPORTS: dict[str, Callable[..., Any]] = {
     "spending": lambda session, source: import_spending(
-        session,
-        source,
-        year=2023,
-        stage=__import__("portal.datasets.models", fromlist=["Stage"]).Stage.FINAL,
-        unit=Unit.WAN,
-        title="t",
-        source_doc="s",
-        created_by="c@example.org",
+        session, source, replace(REQUEST, stage=Stage.FINAL, unit=Unit.WAN)
     ),
-    "indicators": lambda session, source: import_indicators(
-        session, source, year=2023, title="t", source_doc="s", created_by="c@example.org"
-    ),
-    "projects": lambda session, source: import_projects(
-        session, source, year=2023, title="t", source_doc="s", created_by="c@example.org"
-    ),
+    "indicators": lambda session, source: import_indicators(session, source, REQUEST),
+    "projects": lambda session, source: import_projects(session, source, REQUEST),
     "proposals": lambda session, source: import_proposals(
-        session, source, title="t", source_doc="s", created_by="c@example.org"
+        session, source, replace(REQUEST, year=None)
     ),
 }
 

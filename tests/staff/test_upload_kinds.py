@@ -4,14 +4,20 @@ upload form and the command line (one ``flask import`` command per kind, made fr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import DatasetKind
 from portal.staff.cli import import_group
 from portal.uploads.files import TableSource
-from portal.uploads.importing import ImportKind, ImportResult, import_kinds, register_import_kind
+from portal.uploads.importing import (
+    ImportKind,
+    ImportProgress,
+    ImportRequest,
+    ImportResult,
+    import_kinds,
+    register_import_kind,
+)
 from tests.staff.test_views import signed_in
 
 
@@ -27,7 +33,11 @@ def test_the_command_line_has_one_command_per_registered_kind(app) -> None:
 
 
 def _import_nothing(
-    session: Session, source: TableSource | str | Path, **options: Any
+    session: Session,
+    source: TableSource | str | Path,
+    request: ImportRequest,
+    *,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     return ImportResult("budgets")  # registered, never run
 

@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Stage, VersionStatus
+from portal.roles import Actor
 from portal.spending.aggregation import load_mapper
 from portal.spending.models import AreaTotal
 from portal.spending.queries import Figures
 from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import StaffActionError, publish, withdraw
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.helpers import DATA_DIR
 from tests.staff.files import csv_bytes, write
@@ -56,16 +58,21 @@ def with_subtotals(leaves: list[list[str]]) -> list[list[str]]:
     return sorted(parents + leaves, key=lambda r: (r[0], r[2], r[3]))
 
 
+EDITOR = Actor("editor@example.org")
+
+
 def draft_2023(session, tmp_path, rows, title="修订版") -> DatasetVersion:
     result = import_spending(
         session,
         write(tmp_path, "draft.csv", csv_bytes(rows)),
-        year=2023,
-        unit=Unit.WAN,
-        stage=Stage.FINAL,
-        title=title,
-        source_doc="测试",
-        created_by="editor@example.org",
+        ImportRequest(
+            year=2023,
+            unit=Unit.WAN,
+            stage=Stage.FINAL,
+            title=title,
+            source_doc="测试",
+            created_by=EDITOR,
+        ),
     )
     assert result.ok, [p.describe() for p in result.errors]
     session.commit()
@@ -157,7 +164,7 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
         draft = draft_2023(session, tmp_path, with_subtotals(revised))
 
     with session.info["app"].app_context():
-        data_version = publish(session, draft.id, actor="editor@example.org")
+        data_version = publish(session, draft.id, actor=EDITOR)
     session.commit()
     assert data_version == old_api["data_version"] + 1
     entry = last_audit(session)
@@ -170,7 +177,7 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
     assert new_api["total"]["executed"] != old_api["total"]["executed"]
 
     with session.info["app"].app_context():  # restore: publish the old one again
-        publish(session, live.id, actor="editor@example.org")
+        publish(session, live.id, actor=EDITOR)
     session.commit()
     assert last_audit(session).action == "dataset.restore"
     restored = client.get("/api/v1/areas?year=2023").json
@@ -179,18 +186,18 @@ def test_publish_restore_and_withdraw_are_audited(app, client, session, tmp_path
 
     with in_lang("en"):
         second = draft_2023(session, tmp_path, with_subtotals(revised), title="又一版")
-    withdraw(session, second.id, actor="editor@example.org")
+    withdraw(session, second.id, actor=EDITOR)
     session.commit()
     session.refresh(second)
     assert second.status == VersionStatus.WITHDRAWN
     assert last_audit(session).action == "dataset.withdraw"
     with in_lang("en"):
         with pytest.raises(StaffActionError, match=r"A withdrawn draft cannot be published\."):
-            publish(session, second.id, actor="editor@example.org")
+            publish(session, second.id, actor=EDITOR)
         with pytest.raises(StaffActionError, match=r"Only a draft can be withdrawn\."):
-            withdraw(session, live.id, actor="editor@example.org")
+            withdraw(session, live.id, actor=EDITOR)
         with pytest.raises(StaffActionError, match="already the published one"):
-            publish(session, live.id, actor="editor@example.org")
+            publish(session, live.id, actor=EDITOR)
     session.rollback()
     assert client.get("/api/v1/areas?year=2023").json["total"] == old_api["total"]
 
@@ -201,13 +208,15 @@ def test_import_and_publish_in_one_step(client, session, tmp_path, in_lang) -> N
         result = import_spending(
             session,
             write(tmp_path, "p.csv", csv_bytes(with_subtotals(revised))),
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="t",
-            source_doc="s",
-            created_by="cli:tester",
-            publish=True,
+            ImportRequest(
+                year=2023,
+                unit=Unit.WAN,
+                stage=Stage.FINAL,
+                title="t",
+                source_doc="s",
+                created_by=Actor("cli:tester"),
+                publish=True,
+            ),
         )
     session.commit()
     assert result.ok and result.published
@@ -250,10 +259,7 @@ def test_record_preview_by_key(session, tmp_path, in_lang) -> None:
         result = import_indicators(
             session,
             write(tmp_path, "i.csv", content),
-            year=2023,
-            title="t",
-            source_doc="s",
-            created_by="tester",
+            ImportRequest(year=2023, title="t", source_doc="s", created_by=Actor("tester")),
         )
     assert result.ok, [p.describe() for p in result.problems]
     session.commit()

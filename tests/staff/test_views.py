@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
+from portal.roles import Actor
 from portal.spending.models import BudgetLine
 from portal.spending.upload import import_spending
+from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.staff.files import VALID_2023, csv_bytes
@@ -310,12 +312,14 @@ def test_the_preview_pages_its_lists(client, session, in_lang) -> None:
         result = import_spending(
             session,
             _source(csv_bytes(rows), "many.csv"),
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title="t",
-            source_doc="s",
-            created_by="x@example.org",
+            ImportRequest(
+                year=2023,
+                unit=Unit.WAN,
+                stage=Stage.FINAL,
+                title="t",
+                source_doc="s",
+                created_by=Actor("x@example.org"),
+            ),
         )
     session.commit()
     editor = signed_in(client, session, "editor")

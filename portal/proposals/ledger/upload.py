@@ -4,6 +4,7 @@ of both (:func:`init_app`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask
@@ -25,6 +26,7 @@ from portal.uploads.importing import (
     ImportProgress,
     ImportRequest,
     ImportResult,
+    phase,
     register_import_kind,
     table_source,
     write_version,
@@ -38,21 +40,14 @@ PROBLEMS_QUOTED = 5
 def import_proposals(
     session: Session,
     source: TableSource | str | Path,
+    request: ImportRequest,
     *,
-    title: str,
-    source_doc: str,
-    created_by: str,
-    year: int | None = None,
-    filename: str | None = None,
-    publish: bool = False,
     progress: ImportProgress | None = None,
-    title_en: str | None = None,
-    source_en: str | None = None,
 ) -> ImportResult:
     """Check a handling ledger and, if it has no error, keep it as a draft version of the
-    proposals dataset (publishing it, i.e. applying its steps, if asked). With *year*, every row
-    must be of that year. Nothing is written when there is an error."""
-    table = table_source(source, filename)
+    proposals dataset (publishing it, i.e. applying its steps, if asked). With the request's
+    *year*, every row must be of that year. Nothing is written when there is an error."""
+    table = table_source(source)
     result = ImportResult("proposals")
     try:
         result.sha256 = inspect_file(table).sha256
@@ -68,8 +63,8 @@ def import_proposals(
             session,
             table,
             log,
-            year=year,
-            progress=(lambda fraction: progress("check", fraction)) if progress else None,
+            year=request.year,
+            progress=phase(progress, "check"),
         )
         if plan is not None:
             dry_run(session, plan.items, log)  # every item found sound so far
@@ -79,19 +74,10 @@ def import_proposals(
     result.rows = plan.rows if plan else 0
     if plan is None or not result.ok:
         return result
-    request = ImportRequest(
-        year=ALL_YEARS,
-        title=title,
-        source_doc=source_doc,
-        created_by=created_by,
-        title_en=title_en,
-        source_en=source_en,
-        publish=publish,
-    )
     rows = plan.rows  # nothing to insert: the kept file is the version's content
-    write_version(
-        session, table, request, DatasetKind.PROPOSALS, rows, lambda _version: rows, result
-    )
+    # The ledger spans the years of its items: one dataset for all of them.
+    kept = replace(request, year=ALL_YEARS)
+    write_version(session, table, kept, DatasetKind.PROPOSALS, rows, lambda _version: rows, result)
     return result
 
 
@@ -129,7 +115,7 @@ def init_app(app: Flask) -> None:
             _l("Proposals handling ledger"),
             DatasetKind.PROPOSALS,
             LEDGER_COLUMNS,
-            import_proposals,  # type: ignore[arg-type]
+            import_proposals,
             needs_year=False,
             description=(
                 "Import the handling ledger of suggestions and proposals (one row per item and "

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
             _l("Spending table"),
             DatasetKind.SPENDING,
             SPENDING_COLUMNS,
-            import_spending,  # type: ignore[arg-type]
+            import_spending,
             has_stage=True,
             has_level_and_unit=True,
             description=(

@@ -4,8 +4,7 @@ and level. Nothing is written when the table has an error."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from portal.datasets.models import CITYWIDE, DatasetKind, DatasetVersion, Stage
+from portal.datasets.models import CITYWIDE, DatasetKind, DatasetVersion
 from portal.datasets.services import published_version
 from portal.spending.aggregation import load_mapper
 from portal.spending.models import CodeName, FileCodeName
@@ -40,7 +39,6 @@ from portal.uploads.importing import (
 )
 from portal.uploads.problems import Problem, Severity
 from portal.uploads.rows import Row, open_rows
-from portal.uploads.units import Unit
 
 #: Warnings kept with the version (in both languages) for its page.
 KEPT_WARNINGS = 200
@@ -75,42 +73,20 @@ def classification_for(session: Session, year: int) -> Classification:
 def import_spending(
     session: Session,
     source: TableSource | str | Path,
+    request: ImportRequest,
     *,
-    year: int,
-    stage: Stage,
-    title: str,
-    source_doc: str,
-    created_by: str,
-    unit: Unit | None = None,
-    level: str = CITYWIDE,
-    columns: dict[str, int] | None = None,
-    header_row: int | None = None,
-    filename: str | None = None,
-    publish: bool = False,
-    confirm: str | None = None,
     progress: ImportProgress | None = None,
-    title_en: str | None = None,
-    source_en: str | None = None,
 ) -> SpendingImportResult:
     """Check a spending table and, if it has no error, add it as a draft version of the year,
-    stage and level (and publish it if asked). *unit* is the form's (needed when the table does
-    not state one; refused when it states another); *columns* corrects what columns hold
-    (role → 0-based column)."""
-    if stage not in STAGE_COLUMN:
-        raise ValueError(f"not a spending stage: {stage!r}")
-    table = table_source(source, filename)
-    request = ImportRequest(
-        year=year,
-        stage=stage,
-        title=title,
-        source_doc=source_doc,
-        created_by=created_by,
-        title_en=title_en,
-        source_en=source_en,
-        publish=publish,
-        level=level,
-        confirm=confirm,
-    )
+    stage and level (citywide unless the request names one), published if asked. The request's
+    *unit* is the form's (needed when the table does not state one; refused when it states
+    another); its *columns* correct what columns hold (role → 0-based column)."""
+    if request.stage not in STAGE_COLUMN:
+        raise ValueError(f"not a spending stage: {request.stage!r}")
+    if not request.level:
+        request = replace(request, level=CITYWIDE)
+    year = request.table_year()
+    table = table_source(source)
     result = SpendingImportResult("spending")
     log = result.problems
     try:
@@ -127,7 +103,9 @@ def import_spending(
                 severity=Severity.WARNING,
             )
         )
-    layout_request = LayoutRequest(stage, unit, dict(columns or {}), header_row)
+    layout_request = LayoutRequest(
+        request.stage, request.unit, dict(request.columns), request.header_row
+    )
     with Spool() as spool:
         check = _check(
             session,
@@ -253,6 +231,3 @@ def file_names(session: Session, version_id: int) -> dict[str, str]:
         select(FileCodeName.code, FileCodeName.name).where(FileCodeName.version_id == version_id)
     )
     return {code: name for code, name in rows}
-
-
-Importer = Callable[..., SpendingImportResult]

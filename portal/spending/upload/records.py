@@ -325,31 +325,15 @@ PROJECTS = RecordFormat(
 def import_records(
     session: Session,
     source: TableSource | str | Path,
-    table_format_spec: RecordFormat,
+    spec: RecordFormat,
+    request: ImportRequest,
     *,
-    year: int,
-    title: str,
-    source_doc: str,
-    created_by: str,
-    filename: str | None = None,
-    publish: bool = False,
     progress: ImportProgress | None = None,
-    title_en: str | None = None,
-    source_en: str | None = None,
 ) -> ImportResult:
     """Check a small table (one row per record with a unique key) and add it as a draft version
     of the year (published if asked). Nothing is written when there is an error."""
-    spec = table_format_spec
-    table = table_source(source, filename)
-    request = ImportRequest(
-        year=year,
-        title=title,
-        source_doc=source_doc,
-        created_by=created_by,
-        title_en=title_en,
-        source_en=source_en,
-        publish=publish,
-    )
+    year = request.table_year()
+    table = table_source(source)
     result = ImportResult(spec.name)
     log = result.problems
     try:
@@ -432,14 +416,22 @@ def _check_records(
 
 
 def import_indicators(
-    session: Session, source: TableSource | str | Path, **options: Any
+    session: Session,
+    source: TableSource | str | Path,
+    request: ImportRequest,
+    *,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     """Performance indicators of a year (target and result), as a draft version."""
-    return import_records(session, source, INDICATORS, **options)
+    return import_records(session, source, INDICATORS, request, progress=progress)
 
 
 def import_projects(
-    session: Session, source: TableSource | str | Path, **options: Any
+    session: Session,
+    source: TableSource | str | Path,
+    request: ImportRequest,
+    *,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     """Practical livelihood projects (民生实事) of a year, as a draft version."""
-    return import_records(session, source, PROJECTS, **options)
+    return import_records(session, source, PROJECTS, request, progress=progress)
