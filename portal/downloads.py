@@ -33,13 +33,18 @@ def safe_row(values: list[str]) -> list[str]:
     return [spreadsheet_safe(v) for v in values]
 
 
-def attachment(filename: str) -> str:
+def attachment(filename: str, fallback: str | None = None) -> str:
     """A ``Content-Disposition`` value for downloading *filename*, whatever its characters:
-    an ASCII fallback for old clients and the exact name as UTF-8 in ``filename*``."""
+    an ASCII fallback for old clients (*fallback* if given, else what is ASCII in the name) and
+    the exact name as UTF-8 in ``filename*``."""
     name = "".join(c for c in filename if c.isprintable() and c not in '\\/"') or "download"
     ascii_name = (
-        unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").strip()
+        unicodedata.normalize("NFKD", fallback or name)
+        .encode("ascii", "ignore")
+        .decode("ascii")
+        .strip()
     )
+    ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '\\/"')
     _stem, dot, suffix = name.rpartition(".")
     if not ascii_name or ascii_name.startswith("."):
         ascii_name = "download" + (dot + suffix if dot and suffix.isascii() else "")

@@ -29,3 +29,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(api.api)
     app.register_blueprint(proposals.api)
+    from portal.opendata.files import views as files
+
+    app.register_blueprint(files.data)  # the downloads page and its files

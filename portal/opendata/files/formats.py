@@ -1,0 +1,157 @@
+"""Rows as files, written as they are read: CSV (UTF-8 with a byte-order mark, for Excel), XLSX
+(openpyxl's write-only mode) and JSON. Each writer is a generator of byte chunks, so a response
+streams a file of any length in constant memory.
+
+Every text cell of a spreadsheet goes through :func:`portal.downloads.spreadsheet_safe`, so no
+cell is ever run as a formula; numbers are left alone (negative amounts stay numbers).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from portal.downloads import spreadsheet_safe
+from portal.i18n import wan_to_yuan
+from portal.opendata.files.fields import Field
+from portal.opendata.files.sources import Row
+
+BOM = "\ufeff"
+#: Bytes gathered before a chunk is handed to the server.
+CHUNK = 64 * 1024
+#: Rows an XLSX sheet holds (Excel's limit, the header row included); a longer file goes on in a
+#: second sheet.
+XLSX_MAX_ROWS = 1_048_576
+XLSX_SHEET_TITLE = "data"
+
+
+def text_cell(field: Field, value: Any) -> str:
+    """A value as CSV text: exact decimals, ``true``/``false``, ISO dates, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return spreadsheet_safe(str(value)) if field.kind == "string" else str(value)
+
+
+def csv_chunks(
+    fields: Sequence[Field], rows: Iterable[Row], header: Sequence[str], *, bom: bool = True
+) -> Iterator[bytes]:
+    """The rows as CSV, UTF-8 (with a byte-order mark unless *bom* is false), CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write(BOM)
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([text_cell(f, v) for f, v in zip(fields, row, strict=True)])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_cell(field: Field, value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or isinstance(value, bool | int | Decimal):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return spreadsheet_safe(text) if field.kind == "string" else text
+
+
+def xlsx_chunks(
+    fields: Sequence[Field], rows: Iterable[Row], header: Sequence[str]
+) -> Iterator[bytes]:
+    """The rows as an XLSX workbook: openpyxl's write-only mode puts each row on disk as it comes,
+    the workbook is then read back in chunks. Amounts are numbers, text is never a formula."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    safe_header = [spreadsheet_safe(h) for h in header]
+    sheet = workbook.create_sheet(XLSX_SHEET_TITLE)
+    sheet.append(safe_header)
+    written, sheets = 1, 1
+    for row in rows:
+        if written == XLSX_MAX_ROWS:
+            sheets += 1
+            sheet = workbook.create_sheet(f"{XLSX_SHEET_TITLE} ({sheets})")
+            sheet.append(safe_header)
+            written = 1
+        sheet.append([_xlsx_cell(f, v) for f, v in zip(fields, row, strict=True)])
+        written += 1
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def json_value(field: Field, value: Any) -> dict[str, Any]:
+    """A field's value(s) for JSON: money as integer yuan (and 分 exactly, ``_fen``), other
+    decimals as numbers written exactly, dates as ISO text."""
+    name = field.name
+    if field.kind == "money":
+        if value is None:
+            return {name: None, f"{name}_fen": None}
+        return {
+            name: wan_to_yuan(value),
+            f"{name}_fen": int(value * 1_000_000),
+        }
+    if field.kind == "money_100m":
+        return {name: None if value is None else int(value * 100_000_000)}
+    if isinstance(value, Decimal):
+        # a number of at most a few decimals: the shortest float repr prints exactly its digits
+        return {name: int(value) if value == value.to_integral_value() else float(value)}
+    if isinstance(value, date):
+        return {name: value.isoformat()}
+    return {name: value}
+
+
+def json_fields(fields: Sequence[Field]) -> list[dict[str, Any]]:
+    """The keys of a JSON row, with their types and units (money: integer yuan)."""
+    described = []
+    for field in fields:
+        if field.kind == "money":
+            described.append({"name": field.name, "type": "integer", "unit": "CNY"})
+            described.append({"name": f"{field.name}_fen", "type": "integer", "unit": "CNY fen"})
+        elif field.kind == "money_100m":
+            described.append({"name": field.name, "type": "integer", "unit": "CNY"})
+        else:
+            described.append({"name": field.name, "type": field.schema_type})
+    return described
+
+
+def json_chunks(
+    fields: Sequence[Field], rows: Iterable[Row], meta: dict[str, Any]
+) -> Iterator[bytes]:
+    """``{"dataset": meta, "fields": [...], "rows": [{...}, ...]}``, streamed row by row."""
+    head = json.dumps({"dataset": meta, "fields": json_fields(fields)}, ensure_ascii=False)
+    parts = [head[:-1] + ', "rows": [\n']
+    size, first = 0, True
+    for row in rows:
+        values: dict[str, Any] = {}
+        for field, value in zip(fields, row, strict=True):
+            values.update(json_value(field, value))
+        text = json.dumps(values, ensure_ascii=False)
+        parts.append(text if first else ",\n" + text)
+        first = False
+        size += len(text)
+        if size >= CHUNK:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    parts.append("\n]}\n")
+    yield "".join(parts).encode("utf-8")
