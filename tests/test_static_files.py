@@ -4,9 +4,12 @@ fingerprint) is revalidated — so after an upgrade no browser keeps the old CSS
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from pathlib import Path
+
+import brotli
 
 from portal.static_files import Fingerprints
 
@@ -49,3 +52,32 @@ def test_a_hostile_static_path_is_not_a_server_error(client) -> None:
         response = client.get(url)
         response.close()
         assert response.status_code < 500, url
+
+
+def test_chart_js_and_the_css_go_out_compressed(client) -> None:
+    """``make compress-static`` (run by ``make setup``/``serve``/``test``) leaves .br and .gz
+    copies beside each file; WhiteNoise sends the one the reader accepts, with the same caching."""
+    for name in ("vendor/chartjs/chart.umd.min.js", "css/portal.css", "js/charts.js"):
+        original = (STATIC / name).read_bytes()
+        for suffix in (".br", ".gz"):
+            assert (STATIC / f"{name}{suffix}").is_file(), (
+                f"static/{name}{suffix} is missing: run `make compress-static`"
+            )
+        url = f"/static/{name}?v={hashlib.sha256(original).hexdigest()[:12]}"
+        for asked, encoding, decode in (
+            ("gzip, deflate, br, zstd", "br", brotli.decompress),
+            ("br", "br", brotli.decompress),
+            ("gzip", "gzip", gzip.decompress),
+            ("identity", None, bytes),
+            (None, None, bytes),
+        ):
+            response = client.get(url, headers={"Accept-Encoding": asked} if asked else {})
+            body = response.get_data()
+            response.close()
+            assert response.status_code == 200, (name, asked)
+            assert response.headers.get("Content-Encoding") == encoding, (name, asked)
+            assert "Accept-Encoding" in response.headers.get("Vary", ""), (name, asked)
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert decode(body) == original, (name, asked)
+            if encoding:
+                assert len(body) < len(original) / 2, (name, asked)

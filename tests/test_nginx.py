@@ -1,0 +1,512 @@
+"""The production stack: Debian's nginx with the shipped deploy/nginx.conf in front of two app
+servers (gunicorn with the shipped gunicorn.conf.py) on one database and one Redis.
+
+The slow tests start all of it (nginx, two gunicorns, a Redis of their own when redis-server is
+installed; SQLite shared by both servers, or PostgreSQL when PORTAL_TEST_DATABASE_URL is set) and
+show what readers and staff depend on: static files come from nginx's disk, compressed; a public
+page is answered from nginx's cache after the first request, yet a publish through either server
+is seen by the very next request; a signed-in page is never cached; a session works on both
+servers; the app servers see the reader's address. ``make nginx-deps`` (part of ``make test``)
+installs nginx when it is missing; without it they are skipped.
+
+The fast tests check the pieces without servers: the hint that makes nginx store a shareable
+response, gunicorn's settings, and the rendered nginx configuration."""
+
+from __future__ import annotations
+
+import getpass
+import gzip
+import hashlib
+import http.client
+import importlib.util
+import json
+import os
+import re
+import runpy
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlencode
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.cli import setup_database
+from portal.datasets.models import DatasetKind, Stage
+from portal.datasets.services import create_version, get_or_create_dataset
+from portal.db import get_session
+from portal.spending.curated import insert_budget_lines
+from tests.helpers import DATA_DIR, csrf_token, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+REDIS_SERVER = shutil.which("redis-server")
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
+EDITOR = "editor@example.org"
+PASSWORD = "correct horse battery"
+PAGE = "/en/?year=2023"
+API = "/api/v1/areas?year=2023"
+READER = "203.0.113.7"  # the reader's address, as a proxy in front of nginx would state it
+
+
+def load_renderer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("nginx_conf", ROOT / "deploy" / "nginx_conf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> dict:
+        loaded = json.loads(self.body)
+        assert isinstance(loaded, dict)
+        return loaded
+
+
+def fetch(
+    port: int,
+    path: str,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> Reply:
+    """One request on a connection of its own (so nginx spreads them over its upstreams)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sent = dict(headers or {})
+    body = None
+    if form is not None:
+        body = urlencode(form).encode()
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        received: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            received[key] = f"{received[key]}, {value}" if key in received else value
+        return Reply(response.status, received, response.read())
+    finally:
+        connection.close()
+
+
+def wait_until_answering(port: int, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        with suppress(OSError):
+            if fetch(port, path).status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"no answer on {port}{path}:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@dataclass
+class Stack:
+    nginx: int
+    servers: list[int]
+    access_logs: list[Path]
+    drafts: list[int]
+    cookie: str = ""
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def through_nginx(self, path: str, **kwargs) -> Reply:
+        return fetch(self.nginx, path, **kwargs)
+
+    def log_lines(self, server: int) -> list[str]:
+        return self.access_logs[server].read_text().splitlines()
+
+
+def _database(backend: str, tmp: Path) -> tuple[str, str | None]:
+    """A database of the stack's own: (URL, PostgreSQL schema to drop afterwards)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'portal.sqlite3'}", None
+    base = os.environ["PORTAL_TEST_DATABASE_URL"]
+    schema = f"test_nginx_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}", schema
+
+
+def _prepare(url: str) -> list[int]:
+    """Schema, curated data, an editor, and two drafts to publish (ids)."""
+    app: Flask = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
+    drafts = []
+    with app.app_context():
+        setup_database(DATA_DIR, log=lambda _message: None)
+        session = get_session()
+        session.info["app"] = app
+        make_user(session, EDITOR, password=PASSWORD)
+        for year in (2031, 2032):
+            dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, Stage.FINAL, "")
+            version = create_version(
+                session, dataset, title=f"{year}年决算", source="tests", content=b"draft"
+            )
+            insert_budget_lines(
+                session,
+                version.id,
+                [("2050202", "", "", None, None, Decimal("1.00"))],
+            )
+            drafts.append(version.id)
+        session.commit()
+    app.extensions["portal.db"].dispose()
+    return drafts
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    if NGINX is None:
+        pytest.skip("nginx is not installed (make nginx-deps installs Debian's)")
+    if not GUNICORN.exists():
+        pytest.skip("gunicorn is not installed in the virtual environment")
+    tmp = tmp_path_factory.mktemp(f"nginx-{request.param}")
+    url, schema = _database(request.param, tmp)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        drafts = _prepare(url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        nginx_port = free_port()
+        env.update(
+            PORTAL_DATABASE_URL=url,
+            PORTAL_SECRET_KEY=secrets.token_hex(32),
+            PORTAL_TRUSTED_PROXIES="127.0.0.1",
+            PORTAL_PUBLIC_URL=f"http://127.0.0.1:{nginx_port}",
+            PORTAL_WORKERS="2",
+            PORTAL_LOG_LEVEL="WARNING",
+        )
+        if REDIS_SERVER is not None:
+            redis_port = free_port()
+            processes.append(
+                subprocess.Popen(
+                    [
+                        REDIS_SERVER,
+                        *("--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""),
+                        *("--appendonly", "no", "--dir", str(tmp)),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            env["PORTAL_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        servers, logs = [], []
+        for number in (1, 2):
+            port, log = free_port(), tmp / f"server{number}.log"
+            access = tmp / f"access{number}.log"
+            with log.open("wb") as handle:
+                process = subprocess.Popen(
+                    [
+                        str(GUNICORN),
+                        *("-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"),
+                        *("--access-logfile", str(access)),
+                    ],
+                    env=env,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            processes.append(process)
+            wait_until_answering(port, "/healthz", process, log)
+            servers.append(port)
+            logs.append(access)
+
+        renderer = load_renderer()
+        (tmp / "state").mkdir()
+        config = tmp / "nginx.conf"
+        config.write_text(
+            renderer.render(
+                listen=f"127.0.0.1:{nginx_port}",
+                upstreams=[f"127.0.0.1:{port}" for port in servers],
+                static=ROOT / "static",
+                state=tmp / "state",
+                logs=tmp,
+                user=getpass.getuser() if os.geteuid() == 0 else None,
+            )
+        )
+        nginx_log = tmp / "nginx.out"
+        with nginx_log.open("wb") as handle:
+            nginx = subprocess.Popen(
+                [
+                    NGINX,
+                    *("-p", str(tmp), "-c", str(config), "-e", "stderr"),
+                    *("-g", f"daemon off; pid {tmp / 'nginx.pid'};"),
+                ],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        processes.append(nginx)
+        wait_until_answering(nginx_port, "/healthz", nginx, nginx_log)
+        yield Stack(nginx_port, servers, logs, drafts, processes=processes)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        if schema is not None:
+            admin = create_engine(os.environ["PORTAL_TEST_DATABASE_URL"])
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def sign_in_through(stack: Stack) -> str:
+    """Sign the editor in through nginx; the session cookie (``name=value``)."""
+    page = stack.through_nginx("/zh/login")
+    assert page.status == 200 and page.headers.get("x-cache-status") != "HIT"
+    cookie = session_cookie(page)
+    reply = stack.through_nginx(
+        "/zh/login",
+        method="POST",
+        headers={"Cookie": cookie} if cookie else {},
+        form={"csrf_token": csrf_token(page.text), "email": EDITOR, "password": PASSWORD},
+    )
+    assert reply.status in (302, 303), reply.text[:2000]
+    cookie = session_cookie(reply) or cookie
+    assert cookie
+    return cookie
+
+
+def session_cookie(reply: Reply) -> str:
+    match = re.search(r"(portal_session=[^;]+)", reply.headers.get("set-cookie", ""))
+    return match.group(1) if match else ""
+
+
+def staff_token(port: int, cookie: str) -> str:
+    page = fetch(port, "/zh/staff/", headers={"Cookie": cookie})
+    assert page.status == 200, page.status
+    return csrf_token(page.text)
+
+
+# -- Through nginx (slow: servers of their own) ---------------------------------------------
+
+
+@pytest.mark.slow
+def test_static_files_come_from_nginx_compressed_and_immutable(stack: Stack) -> None:
+    brotli = load_renderer().brotli_available()
+    for name in ("css/portal.css", "vendor/chartjs/chart.umd.min.js"):
+        original = (ROOT / "static" / name).read_bytes()
+        digest = hashlib.sha256(original).hexdigest()[:12]
+        url = f"/static/{name}?v={digest}"
+        for asked, expected in (("br", "br" if brotli else None), ("gzip", "gzip"), ("", None)):
+            reply = stack.through_nginx(url, headers={"Accept-Encoding": asked} if asked else {})
+            assert reply.status == 200, (url, asked)
+            assert reply.headers.get("content-encoding") == expected, (url, asked)
+            assert reply.headers["cache-control"] == "public, max-age=31536000, immutable"
+            assert "Accept-Encoding" in reply.headers.get("vary", ""), (url, asked)
+            if expected is None:
+                assert reply.body == original
+            elif expected == "gzip":
+                assert gzip.decompress(reply.body) == original
+        plain = stack.through_nginx(f"/static/{name}")
+        assert plain.headers["cache-control"] == "public, max-age=0, must-revalidate"
+        assert plain.headers.get("etag")
+    # nginx answered every one of them from disk: no app server saw a static file.
+    for server in (0, 1):
+        assert not [line for line in stack.log_lines(server) if "/static/" in line]
+
+
+@pytest.mark.slow
+def test_a_public_page_is_answered_from_the_cache_after_the_first_request(stack: Stack) -> None:
+    for url in (PAGE, API):
+        first = stack.through_nginx(url)
+        assert first.status == 200
+        assert first.headers["x-cache-status"] in {"MISS", "EXPIRED", "REVALIDATED"}
+        assert first.headers["cache-control"] == "public, max-age=0, must-revalidate"
+        assert "x-accel-expires" not in first.headers  # nginx keeps its hint to itself
+        time.sleep(0.3)  # gunicorn logs a request after answering it
+        before = sum(len(stack.log_lines(server)) for server in (0, 1))
+        again = stack.through_nginx(url)
+        assert again.status == 200 and again.body == first.body
+        assert again.headers["x-cache-status"] in {"HIT", "REVALIDATED"}
+        # The app server was only asked whether the page changed: a 304, no body rendered.
+        time.sleep(0.3)
+        answered = [
+            line for server in (0, 1) for line in stack.log_lines(server)[-3:] if url in line
+        ]
+        assert sum(len(stack.log_lines(server)) for server in (0, 1)) == before + 1
+        assert any(f'"GET {url} HTTP/1.1" 304' in line for line in answered), answered
+        # A reader's own revalidation gets its 304 from nginx.
+        conditional = stack.through_nginx(url, headers={"If-None-Match": first.headers["etag"]})
+        assert conditional.status == 304
+
+
+@pytest.mark.slow
+def test_a_publish_through_either_server_is_seen_at_once(stack: Stack) -> None:
+    cookie = stack.cookie or sign_in_through(stack)
+    stack.cookie = cookie
+    for server, draft in zip(stack.servers, stack.drafts, strict=True):
+        cached = stack.through_nginx(API)
+        stack.through_nginx(PAGE)
+        assert stack.through_nginx(API).headers["x-cache-status"] in {"HIT", "REVALIDATED"}
+        before = cached.json()["data_version"]
+
+        published = fetch(
+            server,
+            f"/zh/staff/versions/{draft}/publish",
+            method="POST",
+            headers={"Cookie": cookie},
+            form={"csrf_token": staff_token(server, cookie)},
+        )
+        assert published.status == 303, published.text[:2000]
+
+        after = stack.through_nginx(API)  # the very next request, through the cache
+        assert after.status == 200
+        assert after.json()["data_version"] == before + 1
+        assert after.headers["x-cache-status"] in {"EXPIRED", "MISS"}
+        page = stack.through_nginx(PAGE)
+        assert page.headers["x-data-version"] == str(before + 1)
+        assert stack.through_nginx(API).headers["x-cache-status"] in {"HIT", "REVALIDATED"}
+
+
+@pytest.mark.slow
+def test_signed_in_pages_are_never_cached_and_the_session_works_on_both_servers(
+    stack: Stack,
+) -> None:
+    cookie = stack.cookie or sign_in_through(stack)
+    stack.cookie = cookie
+    counts = [len(stack.log_lines(server)) for server in (0, 1)]
+    for _ in range(8):  # nginx takes turns between the two servers
+        staff = stack.through_nginx("/zh/staff/", headers={"Cookie": cookie})
+        assert staff.status == 200, staff.status
+        assert EDITOR in staff.text  # signed in, on whichever server answered
+        assert "private" in staff.headers["cache-control"]
+        assert "no-store" in staff.headers["cache-control"]
+        assert staff.headers["x-cache-status"] == "BYPASS"
+    time.sleep(0.2)
+    for server in (0, 1):
+        served = stack.log_lines(server)[counts[server] :]
+        assert any('"GET /zh/staff/ HTTP/1.1" 200' in line for line in served), server
+
+    # A public page asked for with the session: the reader's own copy, not stored ...
+    stack.through_nginx(PAGE)
+    mine = stack.through_nginx(PAGE, headers={"Cookie": cookie})
+    assert mine.headers["x-cache-status"] == "BYPASS"
+    assert "private" in mine.headers["cache-control"]
+    # ... so the next anonymous reader gets the public one.
+    anonymous = stack.through_nginx(PAGE)
+    assert anonymous.headers["x-cache-status"] in {"HIT", "REVALIDATED"}
+    assert EDITOR not in anonymous.text and "set-cookie" not in anonymous.headers
+
+    # The sign-in form (it sets a cookie) is never stored either.
+    for _ in range(2):
+        form = stack.through_nginx("/zh/login")
+        assert form.headers["x-cache-status"] == "MISS"
+        assert "no-store" in form.headers["cache-control"]
+
+
+@pytest.mark.slow
+def test_the_app_servers_see_the_readers_address(stack: Stack) -> None:
+    counts = [len(stack.log_lines(server)) for server in (0, 1)]
+    for _ in range(2):
+        stack.through_nginx("/healthz", headers={"X-Forwarded-For": READER})
+    time.sleep(0.2)
+    lines = [line for s in (0, 1) for line in stack.log_lines(s)[counts[s] :] if "/healthz" in line]
+    assert lines and all(line.startswith(f"{READER} ") for line in lines), lines
+
+
+# -- The pieces (fast) ----------------------------------------------------------------------
+
+
+def test_shareable_responses_tell_nginx_to_store_and_revalidate(client) -> None:
+    public = client.get(PAGE)
+    names = [name.lower() for name, _ in public.headers.items()]
+    assert public.headers["X-Accel-Expires"] == "@1"
+    # First: nginx 1.22 lets a Cache-Control that comes before it say "do not store".
+    assert names.index("x-accel-expires") < names.index("cache-control")
+    again = client.get(PAGE, headers={"If-None-Match": public.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-Accel-Expires"] == "@1"
+    for private in (client.get("/zh/login"), client.get("/healthz")):
+        assert "X-Accel-Expires" not in private.headers
+
+
+def test_gunicorn_settings_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    def settings(**env: str) -> dict:
+        for name in ("PORTAL_TRUSTED_PROXIES", "PORTAL_WORKERS", "PORTAL_THREADS", "PORTAL_BIND"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+    default = settings()
+    assert default["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
+    assert default["worker_class"] == "sync" and default["bind"] == ["127.0.0.1:8000"]
+    assert default["forwarded_allow_ips"] == ""  # no proxy trusted: gunicorn trusts none either
+    # The app alone reads X-Forwarded-*: gunicorn applies none of them.
+    assert default["secure_scheme_headers"] == {} and default["forwarder_headers"] == ""
+    assert "%(h)s" in default["access_log_format"]
+    listed = settings(PORTAL_TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16", PORTAL_WORKERS="3")
+    assert listed["forwarded_allow_ips"] == "10.0.0.5/32,10.1.0.0/16" and listed["workers"] == 3
+    assert settings(PORTAL_TRUSTED_PROXIES="1")["forwarded_allow_ips"] == "*"
+    threaded = settings(PORTAL_THREADS="4", PORTAL_BIND="0.0.0.0:8000,[::]:8000")
+    assert threaded["worker_class"] == "gthread"
+    assert threaded["bind"] == ["0.0.0.0:8000", "[::]:8000"]
+
+
+def test_the_nginx_configuration_is_complete(app: Flask, tmp_path: Path) -> None:
+    renderer = load_renderer()
+    text_ = renderer.render(
+        listen="8080",
+        upstreams=["10.0.0.11:8000", "10.0.0.12:8000"],
+        static="/srv/portal/static",
+        state=str(tmp_path),
+        logs=str(tmp_path),
+        brotli=False,
+    )
+    assert not re.search(r"\$\{PORTAL_NGINX_[A-Z_]+\}", text_)
+    assert "server 10.0.0.11:8000" in text_ and "server 10.0.0.12:8000" in text_
+    assert "brotli_static on" not in text_
+    # The cookie it never caches is the app's session cookie.
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    assert f"proxy_cache_bypass $cookie_{cookie};" in text_
+    assert f"proxy_no_cache $cookie_{cookie};" in text_
+    with pytest.raises(ValueError):
+        renderer.render(listen="80", upstreams=[], static="/s", state="/t", logs="/l")
