@@ -83,6 +83,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("PORTAL_TIMEOUT", 60)  # an upload is read, checked and stored in its request
 graceful_timeout = 30  # a restart lets running requests finish for this long
 keepalive = 5  # gthread only: how long an idle upstream connection from nginx is kept
+# No control socket (gunicornc): signals and systemd manage the server, and several gunicorns on
+# one machine (tests, benchmarks) would otherwise share $HOME/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"  # the workers' heartbeat files, never on a slow disk
 
