@@ -31,7 +31,13 @@ from werkzeug.routing import BuildError, IntegerConverter, Map
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import freshness
-from portal.db import DATA_VERSION_SQL, commit_at_edge, database, get_session, rollback_at_edge
+from portal.db import (
+    DATA_VERSION_SQL,
+    Database,
+    commit_at_edge,
+    get_session,
+    rollback_at_edge,
+)
 from portal.freshness import SharedVersion
 from portal.i18n import LANGUAGES, best_language
 from portal.params import MAX_INT
@@ -111,15 +117,19 @@ def data_version() -> int:
     Redis when it holds a version every server agrees on (:mod:`portal.freshness`), else from the
     database."""
     if "data_version" not in g:
-        shared: SharedVersion | None = current_app.extensions["portal.shared_version"]
-        g.data_version = (
-            shared.current(_database_version) if shared is not None else _database_version()
-        )
+        g.data_version = read_data_version(current_app)
     return int(g.data_version)
 
 
-def _database_version() -> int:
-    return int(database().read_scalar(DATA_VERSION_SQL) or 0)
+def read_data_version(app: Flask) -> int:
+    """The data version as *app* reads it now (no app context needed)."""
+    db: Database = app.extensions["portal.db"]
+
+    def from_database() -> int:
+        return int(db.read_scalar(DATA_VERSION_SQL) or 0)
+
+    shared: SharedVersion | None = app.extensions["portal.shared_version"]
+    return shared.current(from_database) if shared is not None else from_database()
 
 
 #: A view's known query parameters, read and normalised: ``{name: canonical text}``, defaults and
@@ -183,6 +193,7 @@ def cached_by_data_version(
             etag = (
                 f"v{version}-{extra.replace('-', '')}-{digest}" if extra else f"v{version}-{digest}"
             )
+            request.environ[REPLAYABLE] = (key, etag, also_by)  # see ReplayCachedHits
             if etag in request.if_none_match:
                 response = Response(status=304)
             else:
@@ -211,6 +222,118 @@ def cached_by_data_version(
         return cast(F, wrapper)
 
     return decorate(view) if view is not None else decorate
+
+
+#: Set by :func:`cached_by_data_version` in the WSGI environment of an anonymous request it
+#: answered from the cache key it names: ``(key, etag, also_by)``.
+REPLAYABLE = "portal.replayable"
+#: The statuses a replay repeats (what :func:`cached_by_data_version` answers from its cache).
+REPLAYED_STATUSES = ("200 OK", "304 NOT MODIFIED")
+
+
+@dataclass
+class Replay:
+    """How the app answered an anonymous GET of one address at one data version: the cache key
+    of its body, and the status line and headers it sent (after every ``after_request``)."""
+
+    key: tuple[Any, ...]
+    etag: str  # as in the header, quoted
+    also_by: Callable[[], str] | None
+    headers: dict[str, list[tuple[str, str]]]  # status line → headers
+
+
+class ReplayCachedHits:
+    """WSGI middleware, just around Flask: answer a repeat anonymous ``GET`` of a cached public
+    page without building a request at all.
+
+    The first time an address is answered from (or stored in) the response cache by
+    :func:`cached_by_data_version`, the status and headers Flask sent are remembered under the raw
+    address (path, query string, host, scheme). A later request for the same raw address, with no
+    cookie at all, is answered with those headers and the cached body, if the data version (and
+    ``also_by``) are still those of the remembered answer and the body is still in the response
+    cache; a matching ``If-None-Match`` gets the remembered 304. Anything else — a cookie, another
+    method, a new version, a conditional request it cannot match, an entry aged out — goes to Flask
+    as before, so the replayed answer is byte for byte what Flask would send. The middlewares
+    outside (proxies, security headers, static files) run for every request as before."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Any], size: int) -> None:
+        self.flask = app
+        self.wsgi_app = wsgi_app
+        self.size = size
+        self.replays: dict[tuple[str, ...], Replay] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ or not self.size:
+            return self.wsgi_app(environ, start_response)
+        address = (
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("wsgi.url_scheme", ""),
+        )
+        replay = self.replays.get(address)
+        if replay is not None:
+            answer = self._replay(address, replay, environ, start_response)
+            if answer is not None:
+                return answer
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            marked = environ.get(REPLAYABLE)
+            if (
+                marked is not None
+                and status in REPLAYED_STATUSES
+                and exc_info is None
+                and not any(name.lower() == "set-cookie" for name, _value in headers)
+            ):
+                self._remember(address, marked, status, headers)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, remember)
+
+    def _remember(
+        self, address: tuple[str, ...], marked: Any, status: str, headers: list[tuple[str, str]]
+    ) -> None:
+        key, etag, also_by = marked
+        replay = self.replays.get(address)
+        if replay is None or replay.key != key:
+            replay = Replay(key, f'"{etag}"', also_by, {})
+        replay.headers[status] = list(headers)
+        if address not in self.replays and len(self.replays) >= self.size:
+            self.replays.pop(next(iter(self.replays)), None)  # the oldest address
+        self.replays[address] = replay
+
+    def _replay(
+        self,
+        address: tuple[str, ...],
+        replay: Replay,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+    ) -> list[bytes] | None:
+        try:
+            version = read_data_version(self.flask)
+            if replay.also_by is None:
+                extra = ""
+            else:
+                with self.flask.app_context():  # e.g. today() reads the app's TODAY setting
+                    extra = replay.also_by()
+        except Exception:  # e.g. the database is down: Flask answers, with its error page
+            return None
+        if (version, extra) != replay.key[:2]:
+            return None
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if match is not None:
+            headers = replay.headers.get("304 NOT MODIFIED")
+            if match.strip() != replay.etag or headers is None:
+                return None
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        headers = replay.headers.get("200 OK")
+        cache: ResponseCache = self.flask.extensions["portal.response_cache"]
+        cached = cache.get(replay.key) if headers is not None else None
+        if headers is None or cached is None:
+            return None
+        start_response("200 OK", headers)
+        return [cached.body]
 
 
 def switch_url(lang: str) -> str:
@@ -274,6 +397,10 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
     freshness.init_app(app)  # where data_version() reads the version from
+    # Innermost of the WSGI middlewares (create_app wraps the others around it afterwards).
+    app.wsgi_app = ReplayCachedHits(  # type: ignore[method-assign]
+        app, app.wsgi_app, app.config["PAGE_CACHE_SIZE"]
+    )
     app.jinja_env.globals.update(switch_url=switch_url)
     app.register_blueprint(root)
 
