@@ -47,23 +47,37 @@ class Servers:
         self.log_dir = log_dir
         self.running: list[Server] = []
 
-    def start(self, name: str, app_spec: str, ready_path: str) -> Server:
+    def start(
+        self, name: str, app_spec: str, ready_path: str, *, config: Path | None = None
+    ) -> Server:
+        """A gunicorn serving *app_spec*: with the benchmark's own settings (2 sync workers), or
+        with a configuration file (*config*, e.g. the repository's gunicorn.conf.py: its workers,
+        timeouts and the rest; only the address is given here)."""
         port = free_port()
         log = self.log_dir / f"{name}.log"
-        command = [
-            str(GUNICORN),
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            app_spec,
-        ]  # no --access-logfile: gunicorn writes no access log by default, for either app
+        if config is not None:
+            command = [str(GUNICORN), "--config", str(config), "--bind", f"127.0.0.1:{port}"]
+            command += ["--log-level", "warning", app_spec]
+        else:
+            command = [
+                str(GUNICORN),
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--chdir",
+                str(ROOT),
+                "--log-level",
+                "warning",
+                app_spec,
+            ]  # no --access-logfile: gunicorn writes no access log by default, for either app
+        return self._launch(name, command, port, log, ready_path)
+
+    def _launch(
+        self, name: str, command: list[str], port: int, log: Path, ready_path: str
+    ) -> Server:
         with log.open("wb") as handle:
             process = subprocess.Popen(
                 command,

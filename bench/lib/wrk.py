@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.lib import BenchError
 from bench.lib.cpu import process_group_cpu_s
@@ -63,8 +64,22 @@ def parse_wrk(url: str, output: str) -> WrkResult:
     )
 
 
-def wrk(url: str, duration: int) -> WrkResult:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", url]
+def wrk(
+    url: str,
+    duration: int,
+    *,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+    script: Path | None = None,
+    allow_errors: bool = False,
+) -> WrkResult:
+    """One wrk run; a response that is not 2xx/3xx fails it unless *allow_errors* (the caller then
+    reads ``non_2xx`` and ``socket_errors`` itself). *script*: a wrk Lua script (e.g. a new
+    address for each request)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
     )
@@ -75,18 +90,27 @@ def wrk(url: str, duration: int) -> WrkResult:
     result = parse_wrk(url, done.stdout)
     if result.requests == 0:
         raise BenchError(f"{url}: no request completed in {duration} s")
-    if result.non_2xx:
+    if result.non_2xx and not allow_errors:
         raise BenchError(f"{url}: {result.non_2xx} of {result.requests} responses were not 2xx/3xx")
     return result
 
 
-def measure(server: Server, path: str, duration: int) -> WrkResult:
+def measure(
+    server: Server,
+    path: str,
+    duration: int,
+    *,
+    connections: int = CONNECTIONS,
+    script: Path | None = None,
+    base_url: str | None = None,
+) -> WrkResult:
     """A warm-up run (thrown away), then the measured run, with the server's CPU time per request:
-    unlike req/s, that hardly depends on what else the machine is doing."""
-    url = server.base_url + path
-    wrk(url, WARMUP_S)
+    unlike req/s, that hardly depends on what else the machine is doing. *base_url*: send the
+    requests there (e.g. a proxy in front of *server*) rather than to *server* itself."""
+    url = (base_url or server.base_url) + path
+    wrk(url, WARMUP_S, connections=connections, script=script)
     cpu_before = process_group_cpu_s(server.process.pid)
-    result = wrk(url, duration)
+    result = wrk(url, duration, connections=connections, script=script)
     cpu_used = process_group_cpu_s(server.process.pid) - cpu_before
     result.server_cpu_us = round(cpu_used / result.requests * 1e6, 1)
     return result

@@ -1,0 +1,387 @@
+"""Budget day at city scale: the portal on PostgreSQL and Redis, one and two app servers, nginx in
+front, against hello-world Flask on the same gunicorn settings.
+
+    .venv/bin/python bench/scale.py [--quick] [--duration N] [--long N] [--items N]
+        [--database-url URL] [--redis-url URL]
+
+Everything runs with the repository's own files: gunicorn.conf.py for every gunicorn (the portal's
+servers and hello world alike; only the address is given, and the access log is off for both) and
+deploy/nginx.conf written by deploy/nginx_conf.py. It prints, as ratios to hello world's req/s:
+
+- the home page, an area page, the API and the proposals list on **one** app server (each address
+  asked again and again: served from the response cache in the app);
+- the same through nginx with its cache off, in front of **one** and of **two** app servers;
+- the same from **nginx's cache** (in front of two servers; every request is revalidated with
+  ``If-None-Match``, so the app answers 304 and nginx sends the stored body);
+- a **never-seen** proposals list: a new valid filter combination for each request
+  (bench/never_seen.lua), on one server;
+- **1,000 concurrent connections** through nginx (its cache on, two servers) for ``--long``
+  seconds (30), which must see no error at all.
+
+Targets: in-process cached ≥ 0.8× hello world; nginx cache ≥ 2×; never-seen proposals ≥ 0.15×;
+two servers ≥ one; 1,000 connections with zero errors. The database is a schema of its own in
+``--database-url`` (dropped at the end), Redis the database number of ``--redis-url`` (its data
+version keys are reset). Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lib import OUT, ROOT, BenchError, clear_portal_settings, preflight, source_fingerprint
+from bench.lib.cpu import cpu_busy_share
+from bench.lib.nginx import Nginx, start_nginx
+from bench.lib.servers import Server, Servers
+from bench.lib.wrk import CONNECTIONS, WARMUP_S, WrkResult, measure, wrk
+
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+NEVER_SEEN = ROOT / "bench" / "never_seen.lua"
+PAGES = {
+    "home": "/zh/?year=2024",
+    "area": "/zh/areas/education?year=2024",
+    "api": "/api/v1/areas?year=2024",
+    "proposals": "/zh/proposals",
+}
+TARGETS = {"cached": 0.8, "nginx_cache": 2.0, "never_seen": 0.15}
+MANY = 1000
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scale"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
+
+
+# -- set-up --------------------------------------------------------------------------------------
+
+
+def create_schema(base_url: str) -> tuple[str, str]:
+    """A new schema in *base_url*'s database; returns (its name, the URL that uses it)."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"scale_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        raise BenchError(f"cannot create a schema in {base_url}: {error}") from error
+    finally:
+        admin.dispose()
+    separator = "&" if "?" in base_url else "?"
+    return schema, f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(base_url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def setup_portal(url: str, redis_url: str, secret: str, items: int) -> dict[str, Any]:
+    """Migrate, load data/ (and *items* generated proposals), and reset the data version in Redis."""
+    import redis
+
+    from portal import create_app
+    from portal.cli import setup_database
+    from portal.freshness import PENDING_KEY, VERSION_KEY
+
+    keys = redis.Redis.from_url(redis_url)
+    keys.delete(VERSION_KEY, PENDING_KEY)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "REDIS_URL": redis_url})
+    started = time.perf_counter()
+    with app.app_context():
+        setup_database(Path(app.config["DATA_DIR"]), log=lambda _message: None)
+    info: dict[str, Any] = {"setup_s": round(time.perf_counter() - started, 1)}
+    if items:
+        from bench.proposals import add_large_items
+
+        info["items"] = add_large_items(app, items)
+    app.extensions["portal.db"].dispose()
+    return info
+
+
+def server_env(url: str, redis_url: str, secret: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(
+        PORTAL_DATABASE_URL=url,
+        PORTAL_REDIS_URL=redis_url,
+        PORTAL_SECRET_KEY=secret,
+        PORTAL_TRUSTED_HOSTS="127.0.0.1",
+        PORTAL_TRUSTED_PROXIES="127.0.0.1",
+        PORTAL_ACCESS_LOG="",  # off for the portal and hello world alike
+    )
+    return env
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def check(base_url: str, label: str, *, cached_by_nginx: bool = False) -> None:
+    """Every page answers 200 (and, through nginx's cache, comes from it the second time)."""
+    for page, path in PAGES.items():
+        fetch(base_url + path)
+        status, headers, body = fetch(base_url + path)
+        if status != 200:
+            raise BenchError(f"[{label}] {page} {path} answered {status}: {body[:300]!r}")
+        cache_status = headers.get("X-Cache-Status", "")
+        if cached_by_nginx and cache_status not in ("HIT", "REVALIDATED"):
+            raise BenchError(f"[{label}] {page} not served from nginx's cache ({cache_status!r})")
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+def row(label: str, page: str, result: WrkResult, hello: float) -> dict[str, Any]:
+    return {
+        "setup": label,
+        "page": page,
+        **asdict(result),
+        "ratio": round(result.rps / hello, 3),
+    }
+
+
+def print_row(r: dict[str, Any]) -> None:
+    print(
+        f"  {r['setup']:<22} {r['page']:<10} {r['rps']:>8,.0f} req/s  p99 {r['p99_ms']:7.2f} ms  "
+        f"{r['ratio']:6.3f}× hello",
+        flush=True,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    preflight()
+    for needed in (
+        GUNICORN_CONF,
+        ROOT / "deploy" / "nginx.conf",
+        ROOT / "deploy" / "nginx_conf.py",
+    ):
+        if not needed.exists():
+            raise BenchError(f"{needed} is missing")
+    OUT.mkdir(parents=True, exist_ok=True)
+    clear_portal_settings()
+    secret = os.urandom(32).hex()
+    source_before = source_fingerprint()
+    workdir = Path(tempfile.mkdtemp(prefix="scale-", dir=OUT))
+    servers = Servers({}, workdir)
+    proxies: list[Nginx] = []
+    rows: list[dict[str, Any]] = []
+    hello_runs: list[WrkResult] = []
+    schema, url = create_schema(args.database_url)
+    print(
+        f"scale bench: {args.duration} s per run (+{WARMUP_S} s warm-up), wrk -c{CONNECTIONS}; "
+        f"gunicorn -c gunicorn.conf.py; {os.cpu_count()} CPUs; schema {schema}; {args.redis_url}",
+        flush=True,
+    )
+    try:
+        info = setup_portal(url, args.redis_url, secret, args.items)
+        print(f"database ready in {info['setup_s']} s", flush=True)
+        servers.env = server_env(url, args.redis_url, secret)
+        hello = servers.start("hello", "bench.hello:app", "/", config=GUNICORN_CONF)
+        first = servers.start("portal-1", "portal:create_app()", "/healthz", config=GUNICORN_CONF)
+        second = servers.start("portal-2", "portal:create_app()", "/healthz", config=GUNICORN_CONF)
+        upstream = [first.base_url.removeprefix("http://"), second.base_url.removeprefix("http://")]
+        via_one = start_nginx("nginx-one", workdir, upstream[:1], cache=False)
+        via_two = start_nginx("nginx-two", workdir, upstream, cache=False)
+        cache = start_nginx("nginx-cache", workdir, upstream, cache=True)
+        proxies += [via_one, via_two, cache]
+        check(first.base_url, "one server")
+        check(via_two.base_url, "two servers")
+        check(cache.base_url, "nginx cache", cached_by_nginx=True)
+
+        load_before = os.getloadavg()
+        others_busy = cpu_busy_share()
+        print(
+            f"CPU busy with other processes before measuring: {others_busy:.0%} of "
+            f"{os.cpu_count()} CPUs; load average {load_before[0]:.2f}",
+            flush=True,
+        )
+
+        def hello_rps() -> float:
+            result = measure(hello, "/", args.duration)
+            hello_runs.append(result)
+            print(f"  {'hello world':<22} {'/':<10} {result.rps:>8,.0f} req/s", flush=True)
+            return result.rps
+
+        setups: list[tuple[str, Server, str | None]] = [
+            ("one server", first, None),
+            ("nginx → one server", first, via_one.base_url),
+            ("nginx → two servers", first, via_two.base_url),
+            ("nginx cache → two", first, cache.base_url),
+        ]
+        for label, server, base_url in setups:
+            before = hello_rps()
+            results = [
+                (page, measure(server, path, args.duration, base_url=base_url))
+                for page, path in PAGES.items()
+            ]
+            after = hello_rps()
+            for page, result in results:
+                rows.append(row(label, page, result, (before + after) / 2))
+                print_row(rows[-1])
+
+        before = hello_rps()
+        never = measure(first, "/zh/proposals", args.duration, script=NEVER_SEEN)
+        after = hello_rps()
+        rows.append(row("one server", "never-seen", never, (before + after) / 2))
+        print_row(rows[-1])
+
+        print(
+            f"{MANY} connections through nginx (cache, two servers) for {args.long} s…", flush=True
+        )
+        many = wrk(
+            cache.base_url + PAGES["home"],
+            args.long,
+            connections=MANY,
+            threads=2,
+            allow_errors=True,
+        )
+        many_errors = sum(many.socket_errors.values()) + many.non_2xx
+        print(
+            f"  {many.requests:,} requests, {many.rps:,.0f} req/s, p99 {many.p99_ms:.0f} ms; "
+            f"errors: {many.socket_errors or 'none'}, non-2xx/3xx {many.non_2xx}",
+            flush=True,
+        )
+        load_after = os.getloadavg()
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+        servers.stop_all()
+        drop_schema(args.database_url, schema)
+
+    evaluation = evaluate(rows, many_errors)
+    print()
+    print(table(rows))
+    print()
+    for line in evaluation["lines"]:
+        print(line)
+    report = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "duration_s": args.duration,
+            "warmup_s": WARMUP_S,
+            "wrk_connections": CONNECTIONS,
+            "gunicorn": "gunicorn.conf.py (its workers: 2 × CPUs + 1, sync), access log off",
+            "many_connections": MANY,
+            "many_duration_s": args.long,
+            "items_generated": args.items,
+        },
+        "portal_source": {"before": source_before, "after": source_fingerprint()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "cpu_busy_share_before": round(others_busy, 3),
+            "loadavg_1min_before": round(load_before[0], 2),
+            "loadavg_1min_after": round(load_after[0], 2),
+        },
+        "database": info,
+        "hello": [asdict(h) for h in hello_runs],
+        "results": rows,
+        "many_connections": {**asdict(many), "errors": many_errors},
+        "targets": TARGETS,
+        "missed": evaluation["missed"],
+    }
+    (OUT / "scale.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {OUT / 'scale.json'}")
+    return 0
+
+
+def evaluate(rows: list[dict[str, Any]], many_errors: int) -> dict[str, Any]:
+    by = {(r["setup"], r["page"]): r for r in rows}
+    lines, missed = [], []
+
+    def verdict(ok: bool, text: str) -> None:
+        lines.append(("PASS " if ok else "MISS ") + text)
+        if not ok:
+            missed.append(text)
+
+    for page in PAGES:
+        cached = by[("one server", page)]["ratio"]
+        verdict(cached >= TARGETS["cached"], f"{page}: one server {cached:.2f}× hello (≥ 0.8)")
+        proxied = by[("nginx cache → two", page)]["ratio"]
+        verdict(proxied >= TARGETS["nginx_cache"], f"{page}: nginx cache {proxied:.2f}× (≥ 2)")
+        one = by[("nginx → one server", page)]["rps"]
+        two = by[("nginx → two servers", page)]["rps"]
+        verdict(two >= one, f"{page}: two servers {two:,.0f} req/s ≥ one {one:,.0f}")
+    never = by[("one server", "never-seen")]["ratio"]
+    verdict(never >= TARGETS["never_seen"], f"never-seen proposals {never:.3f}× hello (≥ 0.15)")
+    verdict(many_errors == 0, f"{MANY} connections: {many_errors} errors (0)")
+    return {"lines": lines, "missed": missed}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = ["setup", "page", "req/s", "p50 ms", "p99 ms", "÷ hello"]
+    body = [
+        [
+            r["setup"],
+            r["page"],
+            f"{r['rps']:,.0f}",
+            f"{r['p50_ms']:.2f}",
+            f"{r['p99_ms']:.2f}",
+            f"{r['ratio']:.3f}",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in [header, ["-" * w for w in widths], *body]
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run (default 10)")
+    parser.add_argument("--quick", action="store_true", help="3 s per run, 10 s with 1,000")
+    parser.add_argument(
+        "--long", type=int, default=30, help="seconds of the 1,000-connection run (default 30)"
+    )
+    parser.add_argument(
+        "--items", type=int, default=0, help="generated proposals added to the curated ones"
+    )
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE, help="a PostgreSQL database")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis database of its own")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.long = 3, 10
+
+    def terminate(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return run(args)
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench interrupted; servers stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
