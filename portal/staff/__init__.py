@@ -1,4 +1,6 @@
-"""The back office: upload, validate, preview, publish, restore and withdraw dataset versions.
+"""The back office: upload, validate, preview, publish, restore and withdraw dataset versions
+(:mod:`.views`), handle suggestions and proposals (:mod:`.handling`, pages of the same blueprint)
+and edit the city's profile (:mod:`.city`).
 
 The engine (:mod:`portal.uploads.importing`) is shared by the upload form and ``flask --app portal
 import``; every action on a version goes through :mod:`portal.staff.services` and is audited."""
@@ -10,7 +12,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this domain's blueprints and commands (called by ``create_app``)."""
-    from portal.staff import handling  # noqa: F401  (its routes join the staff blueprint)
     from portal.staff.city import city
     from portal.staff.cli import import_group
     from portal.staff.views import staff

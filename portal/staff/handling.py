@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -27,7 +27,7 @@ from portal.db import get_session
 from portal.errors import user_error
 from portal.i18n import localized
 from portal.pagination import check_page
-from portal.params import int_id_or_404, int_param, text_param
+from portal.params import int_param, text_param
 from portal.proposals import labels, next_steps, queries, services
 from portal.proposals.filters import MAX_PAGE
 from portal.proposals.models import (
@@ -42,9 +42,9 @@ from portal.proposals.presenters import item_view
 from portal.proposals.rules import add_months, rules, today
 from portal.proposals.timeline import Derived
 from portal.proposals.visibility import current_viewer
+from portal.proposals.web import item_or_404
 from portal.roles import STAFF_ROLES, Actor, current_actor, roles_required
 from portal.staff import handling_forms as forms
-from portal.staff.views import staff
 from portal.web import use_query
 
 # -- the steps -----------------------------------------------------------------------------------
@@ -251,14 +251,6 @@ STEPS: dict[str, Step] = {
 }
 
 
-def item_or_404(item_id: int) -> ProposalItem:
-    message = _("There is no item %(id)s.", id=item_id)
-    item = queries.get_item(get_session(), int_id_or_404(item_id, message))
-    if item is None:
-        raise user_error(NotFound, message)
-    return item
-
-
 def step_forms(
     session: Session, item: ProposalItem, derived: Derived, bound: tuple[str, Any] | None = None
 ) -> list[tuple[Step, Any]]:
@@ -326,7 +318,6 @@ def render_item(
 # -- pages ---------------------------------------------------------------------------------------
 
 
-@staff.get("/proposals/")
 @roles_required(*STAFF_ROLES)
 def proposals() -> str:
     queue = request.args.get("list", "").strip() or "overdue"
@@ -350,13 +341,11 @@ def proposals() -> str:
     )
 
 
-@staff.get("/proposals/<int:item_id>")
 @roles_required(*STAFF_ROLES)
 def proposal(item_id: int) -> ResponseReturnValue:
     return render_item(item_or_404(item_id))
 
 
-@staff.post("/proposals/<int:item_id>/steps/<step_name>")
 @roles_required(*STAFF_ROLES)
 def proposal_step(item_id: int, step_name: str) -> ResponseReturnValue:
     step = STEPS.get(step_name)
@@ -449,13 +438,25 @@ def _save(item: ProposalItem | None) -> ResponseReturnValue:
     )
 
 
-@staff.route("/proposals/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def proposal_new() -> ResponseReturnValue:
     return _save(None)
 
 
-@staff.route("/proposals/<int:item_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def proposal_edit(item_id: int) -> ResponseReturnValue:
     return _save(item_or_404(item_id))
+
+
+def add_routes(staff: Blueprint) -> None:
+    """Put these pages on the back office's blueprint (called where it is made, so that they
+    share its prefix, its language and its endpoint names: ``staff.proposal`` …)."""
+    staff.add_url_rule("/proposals/", view_func=proposals, methods=["GET"])
+    staff.add_url_rule("/proposals/<int:item_id>", view_func=proposal, methods=["GET"])
+    staff.add_url_rule(
+        "/proposals/<int:item_id>/steps/<step_name>", view_func=proposal_step, methods=["POST"]
+    )
+    staff.add_url_rule("/proposals/new", view_func=proposal_new, methods=["GET", "POST"])
+    staff.add_url_rule(
+        "/proposals/<int:item_id>/edit", view_func=proposal_edit, methods=["GET", "POST"]
+    )

@@ -43,7 +43,7 @@ from portal.spending.services import level_name
 from portal.spending.upload import file_names
 from portal.spending.upload.layout import note_names, role_names
 from portal.spending.upload.vocabulary import STAGE_COLUMN
-from portal.staff import preview, services, version_tables
+from portal.staff import handling, preview, services, version_tables
 from portal.staff.city_forms import fact_labels
 from portal.staff.forms import (
     LedgerUploadForm,
@@ -59,6 +59,7 @@ from portal.uploads.units import Unit
 from portal.web import language_blueprint, use_query
 
 staff = language_blueprint("staff", __name__, "/staff")
+handling.add_routes(staff)  # handling proposals is part of the back office
 
 
 def version_state(version: DatasetVersion) -> str:
