@@ -136,6 +136,17 @@ class RecordFormat:
     columns: tuple[ColumnSpec, ...]
     parsers: dict[str, Parser]
 
+    def import_table(
+        self,
+        session: Session,
+        source: TableSource | str | Path,
+        request: ImportRequest,
+        *,
+        progress: ImportProgress | None = None,
+    ) -> ImportResult:
+        """Import a table of this format (see :func:`import_records`)."""
+        return import_records(session, source, self, request, progress=progress)
+
 
 INDICATORS = RecordFormat(
     name="indicators",
@@ -415,23 +426,7 @@ def _check_records(
     return records
 
 
-def import_indicators(
-    session: Session,
-    source: TableSource | str | Path,
-    request: ImportRequest,
-    *,
-    progress: ImportProgress | None = None,
-) -> ImportResult:
-    """Performance indicators of a year (target and result), as a draft version."""
-    return import_records(session, source, INDICATORS, request, progress=progress)
-
-
-def import_projects(
-    session: Session,
-    source: TableSource | str | Path,
-    request: ImportRequest,
-    *,
-    progress: ImportProgress | None = None,
-) -> ImportResult:
-    """Practical livelihood projects (民生实事) of a year, as a draft version."""
-    return import_records(session, source, PROJECTS, request, progress=progress)
+#: Performance indicators of a year (target and result), as a draft version.
+import_indicators = INDICATORS.import_table
+#: Practical livelihood projects (民生实事) of a year, as a draft version.
+import_projects = PROJECTS.import_table
