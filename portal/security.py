@@ -15,20 +15,30 @@ from portal.config import Network
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The portal's policy; only who may frame the page (``frame-ancestors``) ever differs."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            f"frame-ancestors {frame_ancestors}",
+            "form-action 'self'",
+        ]
+    )
+
+
+#: Every page but the embeddable charts: nobody may frame it (clickjacking).
+CONTENT_SECURITY_POLICY = content_security_policy()
+#: The embeddable charts (``/<lang>/embed/…``): any site may frame them. A view sets it itself,
+#: and the middleware then adds no ``X-Frame-Options`` (see :class:`SecurityHeaders`).
+FRAMEABLE_CONTENT_SECURITY_POLICY = content_security_policy("*")
 
 HEADERS = [
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
@@ -42,7 +52,12 @@ HEADERS = [
 
 class SecurityHeaders:
     """Adds :data:`HEADERS` to every response, and ``Strict-Transport-Security`` to those of
-    HTTPS requests (the scheme as the trusted proxies gave it: this runs inside them)."""
+    HTTPS requests (the scheme as the trusted proxies gave it: this runs inside them).
+
+    A header the app set itself is left as it is. A response whose own policy lets others frame
+    it (:data:`FRAMEABLE_CONTENT_SECURITY_POLICY`) gets no ``X-Frame-Options: DENY``, which would
+    forbid what its policy allows (browsers that know ``frame-ancestors`` ignore it, older ones
+    would not)."""
 
     def __init__(self, app: WSGIApp, hsts_max_age: int = 0) -> None:
         self.app = app
@@ -59,6 +74,11 @@ class SecurityHeaders:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             present = {name.lower() for name, _ in headers}
+            if any(
+                name.lower() == "content-security-policy" and "frame-ancestors 'none'" not in value
+                for name, value in headers
+            ):
+                present.add("x-frame-options")
             headers.extend(h for h in HEADERS if h[0].lower() not in present)
             if https and self.hsts and self.hsts[0].lower() not in present:
                 headers.append(self.hsts)

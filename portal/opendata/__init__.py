@@ -32,3 +32,21 @@ def init_app(app: Flask) -> None:
     from portal.opendata.files import views as files
 
     app.register_blueprint(files.data)  # the downloads page and its files
+    init_findability(app)
+
+
+def init_findability(app: Flask) -> None:
+    """The feed of dataset versions, the embeddable charts, the DCAT catalogue, and what pages
+    show of them: schema.org JSON-LD (``area_dataset_jsonld``, ``datasets_jsonld``), the code of
+    an embed (``embed_code``) and the data dictionary (``data_dictionary``)."""
+    from portal.opendata import catalog, dictionary, embed, feeds
+
+    app.register_blueprint(feeds.feeds)
+    app.register_blueprint(embed.embed)
+    app.register_blueprint(catalog.catalog)
+    app.jinja_env.globals.update(
+        area_dataset_jsonld=catalog.area_dataset_jsonld,
+        datasets_jsonld=catalog.datasets_jsonld,
+        embed_code=embed.embed_code,
+        data_dictionary=dictionary.data_dictionary,
+    )
