@@ -25,10 +25,16 @@ def api_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints (called by ``create_app``)."""
-    from portal.opendata import api, proposals
+    from portal.opendata import api, developers, lists, openapi, proposals, query, routes, versions
 
+    query.init_app(app)  # a refused parameter's problem document names it
+    routes.init_app(app)  # CORS for everything under /api/v1/
     app.register_blueprint(api.api)
+    app.register_blueprint(lists.api)
+    app.register_blueprint(versions.api)
     app.register_blueprint(proposals.api)
+    app.register_blueprint(openapi.openapi)  # /api/v1/openapi.json
+    app.register_blueprint(developers.developers)  # /<lang>/developers
     from portal.opendata.files import views as files
 
     app.register_blueprint(files.data)  # the downloads page and its files

@@ -1,7 +1,10 @@
-"""The public JSON API (v1). Amounts are integers in yuan; ratios are decimals rounded to 4 places.
+"""The public JSON API (v1) of spending: the index, the seven areas of a year, one area, and the
+totals year by year. Amounts are integers in yuan (and exact 分 in ``*_fen``); ratios are decimals
+rounded to 4 places. Shapes are :mod:`portal.opendata.schemas`; keep them stable: the charts and
+outside users read them.
 
 Names come in the language of ``?lang=`` (``zh`` by default) and in both languages as
-``name_zh``/``name_en``. Keep these shapes stable: the charts and outside users read them.
+``name_zh``/``name_en``.
 """
 
 from __future__ import annotations
@@ -9,66 +12,32 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import g, jsonify, url_for
-from flask_babel import force_locale
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from portal.i18n import wan_to_yuan
+from portal.i18n import is_zh
 from portal.opendata import api_blueprint
+from portal.opendata import schemas as s
+from portal.opendata.query import YEAR
+from portal.opendata.routes import PathParam, api_get
+from portal.opendata.values import address, area_names, figures_json, provenance_json, ratio, yuan
 from portal.spending import services
-from portal.spending.areas import AREAS, Area
-from portal.spending.queries import Figures, Provenance, Snapshot
-from portal.spending.web import area_or_404, published_year, snapshot, year_query
-from portal.web import cached_by_data_version
+from portal.spending.areas import AREA_SLUGS, AREAS
+from portal.spending.queries import Snapshot
+from portal.spending.web import area_or_404, published_year, snapshot
+from portal.web import data_version
 
 api = api_blueprint("api", __name__, "/api/v1")
 
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
-def yuan(wan: Decimal | None) -> int | None:
-    return None if wan is None else wan_to_yuan(wan)
-
-
-def ratio(value: Decimal | None) -> float | None:
-    return None if value is None else float(round(value, 4))
-
-
-def fen(wan: Decimal | None) -> int | None:
-    """Exact: tables in 元 carry 分, which whole yuan would round away."""
-    return None if wan is None else int(wan * 1_000_000)
-
-
-def figures_json(figures: Figures) -> dict[str, Any]:
-    """Amounts in whole yuan (rounded to the yuan) and exactly, in 分 (``*_fen``)."""
-    return {
-        "budget": yuan(figures.budget),
-        "adjusted": yuan(figures.adjusted),
-        "executed": yuan(figures.executed),
-        "budget_fen": fen(figures.budget),
-        "adjusted_fen": fen(figures.adjusted),
-        "executed_fen": fen(figures.executed),
-        "execution_rate": ratio(figures.execution_rate),
-    }
-
-
-def provenance_json(p: Provenance) -> dict[str, Any]:
-    return {
-        "title": p.title if g.lang == "zh" else (p.title_en or p.title),
-        "source": p.source if g.lang == "zh" else (p.source_en or p.source),
-        "source_url": p.source_url,
-        "version": p.number,
-        "stage": p.stage or None,
-        "sample": p.sample,
-        "sha256": p.sha256,
-        "published_at": p.published_at.isoformat() if p.published_at else None,
-    }
-
-
-def area_names(area: Area) -> dict[str, str]:
-    with force_locale("zh_CN"):
-        name_zh = str(area.name)
-    with force_locale("en"):
-        name_en = str(area.name)
-    return {"name": name_zh if g.lang == "zh" else name_en, "name_zh": name_zh, "name_en": name_en}
+SLUG = PathParam(
+    "slug",
+    _l("One of the seven areas, by its slug."),
+    {"type": "string", "enum": list(AREA_SLUGS)},
+    "education",
+)
 
 
 def headline_json(headline: services.Headline) -> dict[str, Any]:
@@ -86,40 +55,46 @@ def headline_json(headline: services.Headline) -> dict[str, Any]:
     }
 
 
-def nothing_published(snap: Snapshot, **shape: Any) -> Any:
+def nothing_published(snap: Snapshot, **shape: Any) -> dict[str, Any]:
     """The answer while no spending is published: the usual keys, empty, and a message."""
-    return jsonify(
+    return {
         **shape,
-        message=_("No spending has been published yet."),
-        data_version=snap.data_version,
-    )
+        "year": None,
+        "stage": None,
+        "level": None,
+        "unit": "CNY",
+        "dataset": None,
+        "message": _("No spending has been published yet."),
+        "data_version": snap.data_version,
+    }
 
 
-@api.get("/areas")
-@cached_by_data_version(query=year_query)
-def areas() -> Any:
+@api_get(
+    api,
+    "/areas",
+    schema=s.AreasSchema,
+    summary=_l("The seven areas in a year"),
+    description=_l(
+        "Each area's budget, adjusted budget and final accounts in a year (the latest year with"
+        " final accounts by default), with the total, shares, per-resident figures and the"
+        " dataset they come from. A year with nothing published is a 404."
+    ),
+    params=[YEAR],
+    not_found=True,
+    example="/api/v1/areas?year=2024",
+)
+def areas() -> dict[str, Any]:
     snap = snapshot()
     spending = published_year(snap)
     if spending is None:
-        return nothing_published(
-            snap,
-            year=None,
-            stage=None,
-            unit="CNY",
-            total=None,
-            areas=[],
-            not_counted=None,
-            years=[],
-            dataset=None,
-        )
-    total = services.livelihood_headline(snap, spending)
-    return jsonify(
-        year=spending.year,
-        stage=spending.stage.value,
-        level=snap.level,
-        unit="CNY",
-        total={**headline_json(total)},
-        areas=[
+        return nothing_published(snap, total=None, areas=[], not_counted=None, years=[])
+    return {
+        "year": spending.year,
+        "stage": spending.stage.value,
+        "level": snap.level,
+        "unit": "CNY",
+        "total": headline_json(services.livelihood_headline(snap, spending)),
+        "areas": [
             {
                 "slug": item.area.slug,
                 **area_names(item.area),
@@ -130,23 +105,31 @@ def areas() -> Any:
             }
             for item in services.areas_for_year(snap, spending)
         ],
-        not_counted=figures_json(spending.unmapped),
-        years=snap.years,
-        dataset=provenance_json(spending.provenance),
-        data_version=snap.data_version,
-    )
+        "not_counted": figures_json(spending.unmapped),
+        "years": snap.years,
+        "dataset": provenance_json(spending.provenance),
+        "data_version": snap.data_version,
+    }
 
 
-@api.get("/totals")
-@cached_by_data_version
-def totals() -> Any:
+@api_get(
+    api,
+    "/totals",
+    schema=s.TotalsSchema,
+    summary=_l("The seven areas' total, year by year"),
+    description=_l(
+        "Budget, adjusted budget and final accounts of the seven areas together, per year."
+    ),
+    example="/api/v1/totals",
+)
+def totals() -> dict[str, Any]:
     snap = snapshot()
-    return jsonify(
-        unit="CNY",
-        series=series_json(snap, None),
-        datasets=[provenance_json(s.provenance) for s in snap.spending.values()],
-        data_version=snap.data_version,
-    )
+    return {
+        "unit": "CNY",
+        "series": series_json(snap, None),
+        "datasets": [provenance_json(y.provenance) for y in snap.spending.values()],
+        "data_version": snap.data_version,
+    }
 
 
 def series_json(snap: Snapshot, slug: str | None) -> list[dict[str, Any]]:
@@ -156,67 +139,58 @@ def series_json(snap: Snapshot, slug: str | None) -> list[dict[str, Any]]:
     ]
 
 
-@api.get("/areas/<slug>")
-@cached_by_data_version(query=year_query)
-def area(slug: str) -> Any:
+@api_get(
+    api,
+    "/areas/<slug>",
+    schema=s.AreaDetailSchema,
+    summary=_l("One area in a year"),
+    description=_l(
+        "An area's figures in a year, its classes, sections and items (类/款/项), its series"
+        " year by year, its indicators and practical projects, and the national comparison."
+    ),
+    params=[YEAR],
+    path_params=[SLUG],
+    not_found=True,
+    example="/api/v1/areas/education?year=2024",
+)
+def area(slug: str) -> dict[str, Any]:
     area = area_or_404(slug)
     snap = snapshot()
     spending = published_year(snap)
     contexts = services.area_national_contexts(snap, slug)
+    national = {
+        "national_context": national_json(contexts[0]) if contexts else None,
+        "national_contexts": [national_json(c) for c in contexts],
+    }
+    names = {"slug": area.slug, **area_names(area), "colour": area.colour}
     if spending is None:
         return nothing_published(
             snap,
-            slug=area.slug,
-            **area_names(area),
-            colour=area.colour,
-            year=None,
-            stage=None,
-            unit="CNY",
+            **names,
             figures=None,
             series=[],
             lines=[],
             indicators=[],
             projects=[],
-            national_context=national_json(contexts[0]) if contexts else None,
-            national_contexts=[national_json(c) for c in contexts],
-            dataset=None,
+            **national,
             datasets={"indicators": None, "projects": None},
         )
     item = services.area_year(snap, spending, area)
     indicator_prov = snap.provenance.get(("indicators", spending.year))
     project_prov = snap.provenance.get(("projects", spending.year))
-    return jsonify(
-        slug=area.slug,
-        **area_names(area),
-        colour=area.colour,
-        year=spending.year,
-        stage=spending.stage.value,
-        level=snap.level,
-        unit="CNY",
-        figures={
+    return {
+        **names,
+        "year": spending.year,
+        "stage": spending.stage.value,
+        "level": snap.level,
+        "unit": "CNY",
+        "figures": {
             **headline_json(item.headline),
             "share_of_livelihood": ratio(item.share_of_livelihood),
         },
-        series=series_json(snap, slug),
-        lines=[
-            {
-                "code": row.code,
-                "level": row.level,
-                "name_zh": row.name_zh,
-                "name_en": row.name_en,
-                "name_verified": row.verified,
-                "name_source": "file"
-                if row.from_file
-                else "classification"
-                if row.name_zh
-                else None,
-                "names_year": row.names_year,
-                "line_count": row.line_count,
-                **figures_json(row.figures),
-            }
-            for row in services.drill_down(snap, spending, slug)
-        ],
-        indicators=[
+        "series": series_json(snap, slug),
+        "lines": [code_line_json(row) for row in services.drill_down(snap, spending, slug)],
+        "indicators": [
             {
                 "key": i.key,
                 "name_zh": i.name_zh,
@@ -230,7 +204,7 @@ def area(slug: str) -> Any:
             for i in snap.indicators.get(spending.year, [])
             if i.area == slug
         ],
-        projects=[
+        "projects": [
             {
                 "key": p.key,
                 "title_zh": p.title_zh,
@@ -244,15 +218,28 @@ def area(slug: str) -> Any:
             for p in snap.projects.get(spending.year, [])
             if p.area == slug
         ],
-        national_context=national_json(contexts[0]) if contexts else None,
-        national_contexts=[national_json(c) for c in contexts],
-        dataset=provenance_json(spending.provenance),
-        datasets={
+        **national,
+        "dataset": provenance_json(spending.provenance),
+        "datasets": {
             "indicators": provenance_json(indicator_prov) if indicator_prov else None,
             "projects": provenance_json(project_prov) if project_prov else None,
         },
-        data_version=snap.data_version,
-    )
+        "data_version": snap.data_version,
+    }
+
+
+def code_line_json(row: services.DrillRow) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "level": row.level,
+        "name_zh": row.name_zh,
+        "name_en": row.name_en,
+        "name_verified": row.verified,
+        "name_source": "file" if row.from_file else "classification" if row.name_zh else None,
+        "names_year": row.names_year,
+        "line_count": row.line_count,
+        **figures_json(row.figures),
+    }
 
 
 def national_json(context: services.NationalContext) -> dict[str, Any]:
@@ -261,7 +248,7 @@ def national_json(context: services.NationalContext) -> dict[str, Any]:
 
     return {
         "function": context.function,
-        "name": context.name_zh if g.lang == "zh" else context.name_en,
+        "name": context.name_zh if is_zh() else context.name_en,
         "city_code": context.city_code,
         "rows": [
             {
@@ -275,24 +262,45 @@ def national_json(context: services.NationalContext) -> dict[str, Any]:
         ],
         "sources": [
             {
-                "year": s.year,
-                "title": s.source_title_zh if g.lang == "zh" else s.source_title_en,
-                "url": s.source_url,
+                "year": source.year,
+                "title": source.source_title_zh if is_zh() else source.source_title_en,
+                "url": source.source_url,
             }
-            for s in context.sources
+            for source in context.sources
         ],
     }
 
 
-@api.get("/")
-@cached_by_data_version
-def index() -> Any:
-    return jsonify(
-        title=_("Livelihood spending portal: open data API"),
-        areas=[{"slug": a.slug, **area_names(a)} for a in AREAS],
-        endpoints={
+@api_get(
+    api,
+    "/",
+    schema=s.ApiIndexSchema,
+    endpoint="index",
+    summary=_l("What the API offers"),
+    description=_l(
+        "The seven areas and the address of every list, the OpenAPI document and the page for developers."
+    ),
+    example="/api/v1/",
+)
+def index() -> dict[str, Any]:
+    return {
+        "title": _("Livelihood spending portal: open data API"),
+        "areas": [{"slug": a.slug, **area_names(a)} for a in AREAS],
+        "endpoints": {
             "areas": url_for("api.areas"),
             "area": url_for("api.area", slug="education"),
             "totals": url_for("api.totals"),
+            "budget_lines": url_for("lists_api.budget_lines"),
+            "indicators": url_for("lists_api.indicators"),
+            "projects": url_for("lists_api.projects"),
+            "classification": url_for("lists_api.classification"),
+            "datasets": url_for("datasets_api.datasets"),
+            "proposals": url_for("proposals_api.index"),
+            "proposal_stats": url_for("proposals_api.stats"),
+            "openapi": url_for("openapi.document"),
         },
-    )
+        "openapi": address("openapi.document"),
+        "documentation": address("developers.page", lang="zh" if is_zh() else "en"),
+        "licence": LICENCE_URL,
+        "data_version": data_version(),
+    }
