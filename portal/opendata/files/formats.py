@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,17 +31,37 @@ XLSX_MAX_ROWS = 1_048_576
 XLSX_SHEET_TITLE = "data"
 
 
-def text_cell(field: Field, value: Any) -> str:
-    """A value as CSV text: exact decimals, ``true``/``false``, ISO dates, empty for none."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return spreadsheet_safe(str(value)) if field.kind == "string" else str(value)
+def _text(value: Any) -> str:
+    return "" if value is None else spreadsheet_safe(value)
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _decimal(value: Any) -> str:
+    return "" if value is None else f"{value:f}"
+
+
+def _boolean(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _date(value: Any) -> str:
+    return "" if value is None else value.isoformat()
+
+
+#: How a value of each kind of field is written as CSV text: exact decimals, ``true``/``false``,
+#: ISO dates, empty for none; text through the formula neutraliser.
+TEXT_WRITERS: dict[str, Callable[[Any], str]] = {
+    "string": _text,
+    "integer": _plain,
+    "decimal": _decimal,
+    "money": _decimal,
+    "money_100m": _decimal,
+    "boolean": _boolean,
+    "date": _date,
+}
 
 
 def csv_chunks(
@@ -53,8 +73,9 @@ def csv_chunks(
     if bom:
         buffer.write(BOM)
     writer.writerow([spreadsheet_safe(h) for h in header])
+    writers = [TEXT_WRITERS[f.kind] for f in fields]
     for row in rows:
-        writer.writerow([text_cell(f, v) for f, v in zip(fields, row, strict=True)])
+        writer.writerow([write(v) for write, v in zip(writers, row, strict=True)])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

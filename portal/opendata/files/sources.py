@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any, Unpack
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -62,7 +62,7 @@ CODE_LEVEL = {3: 1, 5: 2, 7: 3}
 
 Row = Sequence[Any]
 #: A ``select()`` of any columns.
-AnySelect = Select[Unpack[tuple[Any, ...]]]
+AnySelect = Select[*tuple[Any, ...]]
 Rows = Iterator[Row]
 
 

@@ -1,0 +1,170 @@
+"""How a million-line version downloads: time, rows/s and the serving worker's peak memory.
+
+    .venv/bin/python bench/download_bench.py                     # 1,000,000 lines, CSV
+    .venv/bin/python bench/download_bench.py --formats csv,json,zip,xlsx --lines 200000 --keep-db
+
+Builds one SQLite database as ``flask setup`` leaves it, adds and publishes a generated spending
+version (the same deterministic lines as ``bench/run.py`` and ``bench/import_bench.py``), starts the
+portal under gunicorn (the benchmarks' servers: sync workers, each in a process group of its own)
+and downloads ``/zh/data/<id>.<format>`` over HTTP, reading it in 1 MiB pieces. For each format:
+wall-clock time, lines/s and MB/s, and the peak resident memory of the worker processes since they
+started (``VmHWM`` in ``/proc``; a fresh server per format, so each peak is that format's alone).
+Target: peak under 200 MB for the CSV (the file streams: memory does not grow with its length).
+Exit status 0 when the benchmark ran, met or not; 1 when it could not run. Never part of the test
+suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Run as a script, Python puts bench/ first on the path; the repository is needed instead (the
+# bench package and the portal).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lib import GUNICORN, OUT, BenchError, clear_portal_settings, source_fingerprint
+from bench.lib.databases import setup_curated
+from bench.lib.servers import Server, Servers, server_env
+from bench.run import BENCH_TITLE, add_large_version
+
+TARGET_PEAK_MB = 200
+PIECE = 1 << 20
+
+
+def build_database(path: Path, secret: str, lines: int) -> tuple[int, dict[str, Any]]:
+    """A set-up database with one published generated version of *lines* lines; its id."""
+    started = time.perf_counter()
+    app = setup_curated(path, secret)
+    timings = add_large_version(app, lines)
+    app.extensions["portal.db"].engine.dispose()
+    with sqlite3.connect(path) as connection:
+        (version_id,) = connection.execute(
+            "SELECT id FROM dataset_version WHERE title = ?", (BENCH_TITLE,)
+        ).fetchone()
+    timings["setup_total_s"] = round(time.perf_counter() - started, 1)
+    return int(version_id), timings
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The gunicorn workers: the master's children."""
+    pid = server.process.pid
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError as error:
+        raise BenchError(f"cannot read the workers of {pid}: {error}") from error
+    return [int(child) for child in children]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise BenchError(f"no VmHWM for {pid}")
+
+
+def download(url: str) -> tuple[float, int, int]:
+    """Seconds, bytes and lines of one download, read as it arrives."""
+    started = time.perf_counter()
+    size = lines = 0
+    with urllib.request.urlopen(url, timeout=600) as answer:
+        if answer.status != 200:
+            raise BenchError(f"{url} answered {answer.status}")
+        while piece := answer.read(PIECE):
+            size += len(piece)
+            lines += piece.count(b"\n")
+    return time.perf_counter() - started, size, lines
+
+
+def measure(servers: Servers, fmt: str, version_id: int, lines: int) -> dict[str, Any]:
+    server = servers.start(f"portal-{fmt}", "portal:create_app()", "/healthz")
+    try:
+        workers = worker_pids(server)
+        before = max(peak_rss_mb(pid) for pid in workers)
+        seconds, size, newlines = download(f"{server.base_url}/zh/data/{version_id}.{fmt}")
+        peak = max(peak_rss_mb(pid) for pid in workers)
+    finally:
+        servers.stop(server)
+    if fmt == "csv" and newlines != lines + 1:
+        raise BenchError(f"the CSV has {newlines} lines, not {lines} and a header")
+    return {
+        "format": fmt,
+        "seconds": round(seconds, 2),
+        "mb": round(size / 1e6, 1),
+        "rows_per_s": round(lines / seconds),
+        "mb_per_s": round(size / 1e6 / seconds, 1),
+        "worker_rss_before_mb": round(before, 1),
+        "worker_peak_rss_mb": round(peak, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--formats", default="csv", help="comma-separated: csv,json,zip,xlsx")
+    parser.add_argument("--keep-db", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    if not GUNICORN.exists():
+        print(f"{GUNICORN} not found; run `make install`", file=sys.stderr)
+        return 1
+    clear_portal_settings()
+    OUT.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="download-", dir=OUT))
+    secret = secrets.token_hex(32)
+    database = workdir / "large.sqlite3"
+    servers = Servers(server_env(database, secret), workdir)
+    results: list[dict[str, Any]] = []
+    try:
+        print(f"building a database with {args.lines:,} generated lines…", flush=True)
+        version_id, timings = build_database(database, secret, args.lines)
+        print(f"  version {version_id}, built in {timings['setup_total_s']} s", flush=True)
+        for fmt in formats:
+            result = measure(servers, fmt, version_id, args.lines)
+            results.append(result)
+            print(
+                f"{fmt:5} {result['seconds']:7.2f} s  {result['rows_per_s']:>9,} rows/s  "
+                f"{result['mb']:7.1f} MB ({result['mb_per_s']} MB/s)  worker peak RSS "
+                f"{result['worker_peak_rss_mb']} MB (at start {result['worker_rss_before_mb']} MB)",
+                flush=True,
+            )
+    except BenchError as error:
+        print(f"benchmark could not run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        servers.stop_all()
+        if not args.keep_db:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for result in results:
+        met = result["worker_peak_rss_mb"] < TARGET_PEAK_MB
+        print(
+            f"{result['format']}: peak {result['worker_peak_rss_mb']} MB "
+            f"(target < {TARGET_PEAK_MB} MB) {'PASS' if met else 'MISS'}"
+        )
+    summary = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "lines": args.lines,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "code": source_fingerprint(),
+        "database": timings,
+        "downloads": results,
+    }
+    (OUT / "download_results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
