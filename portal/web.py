@@ -398,9 +398,9 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.response_cache"] = ResponseCache(app.config["PAGE_CACHE_SIZE"])
     freshness.init_app(app)  # where data_version() reads the version from
     # Innermost of the WSGI middlewares (create_app wraps the others around it afterwards).
-    app.wsgi_app = ReplayCachedHits(  # type: ignore[method-assign]
-        app, app.wsgi_app, app.config["PAGE_CACHE_SIZE"]
-    )
+    replay = ReplayCachedHits(app, app.wsgi_app, app.config["PAGE_CACHE_SIZE"])
+    app.extensions["portal.replay"] = replay
+    app.wsgi_app = replay  # type: ignore[method-assign]
     app.jinja_env.globals.update(switch_url=switch_url)
     app.register_blueprint(root)
 

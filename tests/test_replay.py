@@ -1,0 +1,68 @@
+"""Repeat anonymous requests for a cached page are answered by replaying what Flask sent
+(portal.web.ReplayCachedHits): byte for byte the same answer, never one from before a publish,
+never for a reader with a cookie."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from portal.datasets.services import bump_data_version
+from portal.web import ReplayCachedHits
+
+PAGES = [
+    "/zh/?year=2024",
+    "/en/areas/education?year=2024",
+    "/api/v1/areas?year=2024",
+    "/zh/proposals",
+]
+
+
+def replayer(app: Flask) -> ReplayCachedHits:
+    replay: ReplayCachedHits = app.extensions["portal.replay"]
+    return replay
+
+
+def answer(response: TestResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, list(response.headers.items()), response.get_data()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_replayed_answer_is_what_flask_sent(app: Flask, client: FlaskClient, url: str) -> None:
+    first = answer(client.get(url))  # rendered and stored
+    path, _, query = url.partition("?")
+    assert (path, query, "localhost", "http") in replayer(app).replays
+    again = answer(client.get(url))  # replayed
+    assert again == first
+    etag = dict(first[1])["ETag"]
+    replayer(app).replays.clear()  # so that Flask answers this one (and it is remembered)
+    flask_304 = client.get(url, headers={"If-None-Match": etag})
+    assert answer(client.get(url)) == first  # Flask again, remembered too
+    replayed_304 = client.get(url, headers={"If-None-Match": etag})
+    assert flask_304.status_code == replayed_304.status_code == 304
+    assert list(flask_304.headers.items()) == list(replayed_304.headers.items())
+
+
+def test_a_publish_is_seen_by_the_next_request(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    url = "/api/v1/areas?year=2024"
+    client.get(url)
+    before = client.get(url).headers["X-Data-Version"]
+    bump_data_version(session)
+    session.commit()
+    assert client.get(url).headers["X-Data-Version"] == str(int(before) + 1)
+
+
+def test_a_reader_with_a_cookie_is_never_answered_by_a_replay(
+    app: Flask, client: FlaskClient
+) -> None:
+    url = "/zh/?year=2024"
+    client.get(url)
+    client.get(url)
+    client.set_cookie("portal_session", "somebody")
+    response = client.get(url)
+    assert response.headers["Cache-Control"] == "private, no-store"
