@@ -104,6 +104,19 @@ def test_the_xlsx_opens_with_numbers_and_no_formulas(
             assert not (isinstance(cell, str) and cell.startswith(("=", "@"))), cell
 
 
+def test_a_longer_version_goes_on_in_a_second_sheet(
+    client: FlaskClient, version: DatasetVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.opendata.files import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)  # Excel's is 1,048,576 (the header included)
+    workbook = load_workbook(io.BytesIO(client.get(f"/zh/data/{version.id}.xlsx").data))
+    assert workbook.sheetnames == ["data", "data (2)"]
+    first, second = (list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets)
+    assert first[0] == second[0]  # each sheet has the header
+    assert len(first) == 3 and len(second) == 3  # 4 lines: 2 + 2
+
+
 def test_json_amounts_are_integer_yuan_and_exact_fen(
     client: FlaskClient, version: DatasetVersion
 ) -> None:

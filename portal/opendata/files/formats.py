@@ -1,5 +1,5 @@
 """Rows as files, written as they are read: CSV (UTF-8 with a byte-order mark, for Excel), XLSX
-(openpyxl's write-only mode) and JSON. Each writer is a generator of byte chunks, so a response
+(see :mod:`.xlsx`) and JSON. Each writer is a generator of byte chunks, so a response
 streams a file of any length in constant memory.
 
 Every text cell of a spreadsheet goes through :func:`portal.downloads.spreadsheet_safe`, so no
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -21,14 +20,17 @@ from portal.downloads import spreadsheet_safe
 from portal.i18n import wan_to_yuan
 from portal.opendata.files.fields import Field
 from portal.opendata.files.sources import Row
+from portal.opendata.files.xlsx import (
+    CellWriter,
+    boolean_cell,
+    number_cell,
+    text_cell,
+    xlsx_stream,
+)
 
 BOM = "\ufeff"
 #: Bytes gathered before a chunk is handed to the server.
 CHUNK = 64 * 1024
-#: Rows an XLSX sheet holds (Excel's limit, the header row included); a longer file goes on in a
-#: second sheet.
-XLSX_MAX_ROWS = 1_048_576
-XLSX_SHEET_TITLE = "data"
 
 
 def _text(value: Any) -> str:
@@ -83,42 +85,33 @@ def csv_chunks(
     yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(field: Field, value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def _xlsx_text(ref: str, value: Any) -> str:
+    return text_cell(ref, spreadsheet_safe(value))
 
-    if value is None or isinstance(value, bool | int | Decimal):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return spreadsheet_safe(text) if field.kind == "string" else text
+
+def _xlsx_date(ref: str, value: Any) -> str:
+    return text_cell(ref, value.isoformat())
+
+
+#: How a value of each kind of field is written as an XLSX cell: amounts and counts as numbers,
+#: text through the formula neutraliser, dates as ISO text.
+XLSX_WRITERS: dict[str, CellWriter] = {
+    "string": _xlsx_text,
+    "integer": number_cell,
+    "decimal": number_cell,
+    "money": number_cell,
+    "money_100m": number_cell,
+    "boolean": boolean_cell,
+    "date": _xlsx_date,
+}
 
 
 def xlsx_chunks(
     fields: Sequence[Field], rows: Iterable[Row], header: Sequence[str]
 ) -> Iterator[bytes]:
-    """The rows as an XLSX workbook: openpyxl's write-only mode puts each row on disk as it comes,
-    the workbook is then read back in chunks. Amounts are numbers, text is never a formula."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    """The rows as an XLSX workbook, streamed (see :mod:`.xlsx`)."""
     safe_header = [spreadsheet_safe(h) for h in header]
-    sheet = workbook.create_sheet(XLSX_SHEET_TITLE)
-    sheet.append(safe_header)
-    written, sheets = 1, 1
-    for row in rows:
-        if written == XLSX_MAX_ROWS:
-            sheets += 1
-            sheet = workbook.create_sheet(f"{XLSX_SHEET_TITLE} ({sheets})")
-            sheet.append(safe_header)
-            written = 1
-        sheet.append([_xlsx_cell(f, v) for f, v in zip(fields, row, strict=True)])
-        written += 1
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        while chunk := handle.read(CHUNK):
-            yield chunk
+    return xlsx_stream(safe_header, rows, [XLSX_WRITERS[f.kind] for f in fields])
 
 
 def json_value(field: Field, value: Any) -> dict[str, Any]:

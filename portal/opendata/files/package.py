@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from portal.i18n import in_china
 from portal.opendata.files.fields import Field
 from portal.opendata.files.formats import csv_chunks
+from portal.opendata.files.sink import Sink
 from portal.opendata.files.sources import Download, Row
 
 LICENSE = {
@@ -36,28 +37,6 @@ DATA_PATH = "data/{name}.csv"
 
 #: The measures of a spending version: field, phase.
 MEASURES = (("budget", "approved"), ("adjusted", "adjusted"), ("executed", "executed"))
-
-
-class _Sink:
-    """A write-only stream whose bytes are taken out as they come (``zipfile`` sees it as
-    unseekable: no ``seek``/``tell``)."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
 
 
 def table_schema(fields: Sequence[Field]) -> dict[str, Any]:
@@ -186,7 +165,7 @@ def package_chunks(
     """The zip, streamed: the CSV member as its rows are read, then ``datapackage.json``."""
     name = download.key
     path = DATA_PATH.format(name=name)
-    sink = _Sink()
+    sink = Sink()
     digest = hashlib.sha256()
     size = 0
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
