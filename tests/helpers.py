@@ -6,13 +6,17 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import CITYWIDE, DatasetKind, DatasetVersion, Stage
 from portal.datasets.services import create_version, get_or_create_dataset, publish_version
+from portal.roles import Actor
 from portal.spending.curated import insert_budget_lines
+from portal.uploads.importing import ImportRequest
+from portal.uploads.units import Unit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -69,6 +73,19 @@ def publish_spending(
         publish_version(session, version, published_by="tests")
     session.commit()
     return version
+
+
+def spending_request(by: str = "tester", **fields: Any) -> ImportRequest:
+    """What an upload by *by* of the 2023 final accounts in 万元 says; *fields* say otherwise."""
+    said: dict[str, Any] = {
+        "year": 2023,
+        "stage": Stage.FINAL,
+        "unit": Unit.WAN,
+        "title": "t",
+        "source_doc": "s",
+        **fields,
+    }
+    return ImportRequest(created_by=Actor(by), **said)
 
 
 def csrf_token(html: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEntry
-from portal.datasets.models import Dataset, DatasetVersion, DataState, Stage
+from portal.datasets.models import Dataset, DatasetVersion, DataState
 from portal.spending.models import AreaTotal, BudgetLine, Indicator, LivelihoodProject
 
 
@@ -44,25 +44,16 @@ def counts(session: Session) -> Callable[[], dict[str, Any]]:
 @pytest.fixture
 def draft(session: Session, in_lang: Callable[..., Any]) -> DatasetVersion:
     """A draft of the 2023 final accounts (the valid sample table), not published."""
-    from portal.roles import Actor
     from portal.spending.upload import import_spending
     from portal.uploads.files import TableSource
-    from portal.uploads.importing import ImportRequest
-    from portal.uploads.units import Unit
+    from tests.helpers import spending_request
     from tests.staff.files import VALID_2023, csv_bytes
 
     with in_lang("en"):
         result = import_spending(
             session,
             TableSource.from_bytes(csv_bytes(VALID_2023), "draft.csv"),
-            ImportRequest(
-                year=2023,
-                unit=Unit.WAN,
-                stage=Stage.FINAL,
-                title="草稿",
-                source_doc="测试",
-                created_by=Actor("someone@example.org"),
-            ),
+            spending_request("someone@example.org", title="草稿", source_doc="测试"),
         )
     session.commit()
     version = session.get(DatasetVersion, result.version_id)

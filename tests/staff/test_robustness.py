@@ -37,9 +37,8 @@ from portal.spending.models import AreaTotal, BudgetLine
 from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import publish
-from portal.uploads.importing import ImportRequest
 from portal.uploads.units import Unit
-from tests.helpers import DATA_DIR
+from tests.helpers import DATA_DIR, spending_request
 from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,13 +176,8 @@ def test_two_publishes_at_once_end_with_one_winner_and_no_mix(
             result = import_spending(
                 session,
                 write(tmp_path, f"{name}.csv", csv_bytes(rows)),
-                ImportRequest(
-                    year=2023,
-                    unit=Unit.YI,
-                    stage=Stage.FINAL,
-                    title=f"version {name}",
-                    source_doc="tests",
-                    created_by=Actor("tests"),
+                spending_request(
+                    "tests", unit=Unit.YI, title=f"version {name}", source_doc="tests"
                 ),
             )
             assert result.ok

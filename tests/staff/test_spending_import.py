@@ -12,12 +12,11 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetVersion, Stage, VersionStatus
-from portal.roles import Actor
 from portal.spending.models import BudgetLine
 from portal.spending.upload import SpendingImportResult, import_spending
 from portal.uploads.files import TableSource
-from portal.uploads.importing import ImportRequest, ImportResult
-from portal.uploads.units import Unit
+from portal.uploads.importing import ImportResult
+from tests.helpers import spending_request
 from tests.staff.files import (
     EN_HEADERS,
     VALID_2023,
@@ -33,14 +32,7 @@ def run(session, path: Path, stage: Stage = Stage.FINAL, year: int = 2023) -> Sp
     return import_spending(
         session,
         path,
-        ImportRequest(
-            year=year,
-            unit=Unit.WAN,
-            stage=stage,
-            title="2023年决算（测试）",
-            source_doc="测试文件",
-            created_by=Actor("tester"),
-        ),
+        spending_request(year=year, stage=stage, title="2023年决算（测试）", source_doc="测试文件"),
     )
 
 
@@ -405,13 +397,6 @@ def test_an_upload_stream_reads_like_a_file(session, in_lang) -> None:
         result = import_spending(
             session,
             source,
-            ImportRequest(
-                year=2023,
-                unit=Unit.WAN,
-                stage=Stage.FINAL,
-                title="t",
-                source_doc="s",
-                created_by=Actor("tester"),
-            ),
+            spending_request(),
         )
     assert result.ok and result.rows == 4

@@ -19,8 +19,7 @@ from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import StaffActionError, publish, withdraw
 from portal.uploads.importing import ImportRequest
-from portal.uploads.units import Unit
-from tests.helpers import DATA_DIR
+from tests.helpers import DATA_DIR, spending_request
 from tests.staff.files import csv_bytes, write
 
 AMOUNTS = ("budget", "adjusted", "executed")
@@ -65,14 +64,7 @@ def draft_2023(session, tmp_path, rows, title="修订版") -> DatasetVersion:
     result = import_spending(
         session,
         write(tmp_path, "draft.csv", csv_bytes(rows)),
-        ImportRequest(
-            year=2023,
-            unit=Unit.WAN,
-            stage=Stage.FINAL,
-            title=title,
-            source_doc="测试",
-            created_by=EDITOR,
-        ),
+        spending_request(EDITOR.name, title=title, source_doc="测试"),
     )
     assert result.ok, [p.describe() for p in result.errors]
     session.commit()
@@ -208,15 +200,7 @@ def test_import_and_publish_in_one_step(client, session, tmp_path, in_lang) -> N
         result = import_spending(
             session,
             write(tmp_path, "p.csv", csv_bytes(with_subtotals(revised))),
-            ImportRequest(
-                year=2023,
-                unit=Unit.WAN,
-                stage=Stage.FINAL,
-                title="t",
-                source_doc="s",
-                created_by=Actor("cli:tester"),
-                publish=True,
-            ),
+            spending_request("cli:tester", publish=True),
         )
     session.commit()
     assert result.ok and result.published

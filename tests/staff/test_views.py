@@ -13,13 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
-from portal.datasets.models import DatasetVersion, Stage, VersionStatus
-from portal.roles import Actor
+from portal.datasets.models import DatasetVersion, VersionStatus
 from portal.spending.models import BudgetLine
 from portal.spending.upload import import_spending
-from portal.uploads.importing import ImportRequest
-from portal.uploads.units import Unit
-from tests.helpers import csrf_token, make_user, sign_in
+from tests.helpers import csrf_token, make_user, sign_in, spending_request
 from tests.staff.files import VALID_2023, csv_bytes
 
 PASSWORD = "correct horse battery"
@@ -312,14 +309,7 @@ def test_the_preview_pages_its_lists(client, session, in_lang) -> None:
         result = import_spending(
             session,
             _source(csv_bytes(rows), "many.csv"),
-            ImportRequest(
-                year=2023,
-                unit=Unit.WAN,
-                stage=Stage.FINAL,
-                title="t",
-                source_doc="s",
-                created_by=Actor("x@example.org"),
-            ),
+            spending_request("x@example.org"),
         )
     session.commit()
     editor = signed_in(client, session, "editor")
