@@ -145,17 +145,34 @@ def _page(
     if total is None:
         counted = select(func.count()).select_from(ProposalItem)
         total = session.scalar(counted.where(*where, *search.conditions())) or 0
-    items = session.scalars(
+    # The page's ids first, then the items by id: a never-seen combination of filters is a new
+    # statement to compile, and compiling one that selects a column costs a fraction of one that
+    # loads whole items; the load by ids is one statement whatever the filters (compiled once).
+    ids = list(
+        session.scalars(
+            select(ProposalItem.id)
+            .where(*where, *search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE))
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items_by_id(session, ids), total, page, per_page)
+
+
+def items_by_id(session: Session, ids: list[int]) -> list[ProposalItem]:
+    """The items with *ids*, in that order (without the columns a list never shows)."""
+    if not ids:
+        return []
+    found = session.scalars(
         select(ProposalItem)
-        .where(*where, *search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE))
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .where(ProposalItem.id.in_(ids))
         .options(
             defer(ProposalItem.search_text), defer(ProposalItem.body), defer(ProposalItem.body_en)
         )
     )
-    return Page(list(items), total, page, per_page)
+    by_id = {item.id: item for item in found}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def all_matching(
