@@ -41,10 +41,12 @@ def render(
     cache_max_size: str = "2g",
     tls_cert: str | None = None,
     tls_key: str | None = None,
+    fresh_for: int = 0,
 ) -> str:
     """The nginx.conf text. *upstreams*: ``host:port`` of each app server; *user*: the workers'
     account when nginx starts as root (None: no ``user`` directive); *brotli*: serve ``.br`` files
-    (None: when the module is installed)."""
+    (None: when the module is installed); *fresh_for*: seconds a stored page is sent without
+    asking the app (0: revalidated before each use, so a publish is seen by the next request)."""
     if not upstreams:
         raise ValueError("at least one app server (--upstream host:port) is needed")
     if brotli is None:
@@ -72,6 +74,15 @@ def render(
         raise ValueError("--tls-cert and --tls-key go together")
     else:
         listen_lines = f"        listen {listen};"
+    if fresh_for < 0:
+        raise ValueError("--fresh-for: a number of seconds, 0 or more")
+    freshness = (
+        f"# --fresh-for {fresh_for}: sent for {fresh_for} s without asking, then revalidated\n"
+        "            proxy_ignore_headers X-Accel-Expires Expires Cache-Control;\n"
+        f"            proxy_cache_valid 200 304 {fresh_for}s;"
+        if fresh_for
+        else "# revalidated before each use (X-Accel-Expires: @1 from the app; --fresh-for 0)"
+    )
     values = {
         "PORTAL_NGINX_LOAD_MODULES": f"load_module {BROTLI_MODULE};" if brotli else "",
         "PORTAL_NGINX_USER": f"user {user};" if user else "",
@@ -85,6 +96,7 @@ def render(
         "PORTAL_NGINX_SERVERS": servers,
         "PORTAL_NGINX_LISTEN": listen_lines,
         "PORTAL_NGINX_SERVER_NAME": server_name,
+        "PORTAL_NGINX_FRESHNESS": freshness,
         "PORTAL_NGINX_BROTLI": (
             'brotli_static on;  # css/portal.css.br for "Accept-Encoding: br"'
             if brotli
@@ -109,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--brotli", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--cache-max-size", default="2g")
+    parser.add_argument(
+        "--fresh-for",
+        type=int,
+        default=0,
+        help="seconds a stored page is sent without asking the app (default 0: always asks)",
+    )
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("-o", "--output", help="write here instead of standard output")
@@ -125,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cache_max_size=args.cache_max_size,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
+        fresh_for=args.fresh_for,
     )
     if args.output:
         Path(args.output).write_text(text)

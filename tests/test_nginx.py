@@ -148,11 +148,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @dataclass
 class Stack:
     nginx: int
+    micro: int  # another nginx with --fresh-for 1
     servers: list[int]
     access_logs: list[Path]
     drafts: list[int]
     cookie: str = ""
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    gunicorns: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def through_nginx(self, path: str, **kwargs) -> Reply:
         return fetch(self.nginx, path, **kwargs)
@@ -184,7 +185,7 @@ def _prepare(url: str) -> list[int]:
         session = get_session()
         session.info["app"] = app
         make_user(session, EDITOR, password=PASSWORD)
-        for year in (2031, 2032):
+        for year in (2031, 2032, 2033):
             dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, Stage.FINAL, "")
             version = create_version(
                 session, dataset, title=f"{year}年决算", source="tests", content=b"draft"
@@ -198,6 +199,45 @@ def _prepare(url: str) -> list[int]:
         session.commit()
     app.extensions["portal.db"].dispose()
     return drafts
+
+
+def start_nginx(
+    prefix: Path, port: int, upstreams: list[str], fresh_for: int = 0
+) -> subprocess.Popen[bytes]:
+    """nginx with the shipped configuration, everything of its own under *prefix*."""
+    assert NGINX is not None
+    (prefix / "state").mkdir(parents=True)
+    config = prefix / "nginx.conf"
+    config.write_text(
+        load_renderer().render(
+            listen=f"127.0.0.1:{port}",
+            upstreams=upstreams,
+            static=ROOT / "static",
+            state=prefix / "state",
+            logs=prefix,
+            user=getpass.getuser() if os.geteuid() == 0 else None,
+            fresh_for=fresh_for,
+        )
+    )
+    log = prefix / "nginx.out"
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [
+                NGINX,
+                *("-p", str(prefix), "-c", str(config), "-e", "stderr"),
+                *("-g", f"daemon off; pid {prefix / 'nginx.pid'};"),
+            ],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        wait_until_answering(port, "/healthz", process, log)
+    except RuntimeError:
+        stop(process)
+        raise
+    return process
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -237,7 +277,7 @@ def stack(
                 )
             )
             env["PORTAL_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        servers, logs = [], []
+        servers, logs, gunicorns = [], [], []
         for number in (1, 2):
             port, log = free_port(), tmp / f"server{number}.log"
             access = tmp / f"access{number}.log"
@@ -255,39 +295,16 @@ def stack(
                     start_new_session=True,
                 )
             processes.append(process)
+            gunicorns.append(process)
             wait_until_answering(port, "/healthz", process, log)
             servers.append(port)
             logs.append(access)
 
-        renderer = load_renderer()
-        (tmp / "state").mkdir()
-        config = tmp / "nginx.conf"
-        config.write_text(
-            renderer.render(
-                listen=f"127.0.0.1:{nginx_port}",
-                upstreams=[f"127.0.0.1:{port}" for port in servers],
-                static=ROOT / "static",
-                state=tmp / "state",
-                logs=tmp,
-                user=getpass.getuser() if os.geteuid() == 0 else None,
-            )
-        )
-        nginx_log = tmp / "nginx.out"
-        with nginx_log.open("wb") as handle:
-            nginx = subprocess.Popen(
-                [
-                    NGINX,
-                    *("-p", str(tmp), "-c", str(config), "-e", "stderr"),
-                    *("-g", f"daemon off; pid {tmp / 'nginx.pid'};"),
-                ],
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        processes.append(nginx)
-        wait_until_answering(nginx_port, "/healthz", nginx, nginx_log)
-        yield Stack(nginx_port, servers, logs, drafts, processes=processes)
+        upstreams = [f"127.0.0.1:{port}" for port in servers]
+        processes.append(start_nginx(tmp / "nginx", nginx_port, upstreams))
+        micro_port = free_port()
+        processes.append(start_nginx(tmp / "micro", micro_port, upstreams, fresh_for=1))
+        yield Stack(nginx_port, micro_port, servers, logs, drafts, gunicorns=gunicorns)
     finally:
         for process in reversed(processes):
             stop(process)
@@ -383,7 +400,7 @@ def test_a_public_page_is_answered_from_the_cache_after_the_first_request(stack:
 def test_a_publish_through_either_server_is_seen_at_once(stack: Stack) -> None:
     cookie = stack.cookie or sign_in_through(stack)
     stack.cookie = cookie
-    for server, draft in zip(stack.servers, stack.drafts, strict=True):
+    for server, draft in zip(stack.servers, stack.drafts[:2], strict=True):
         cached = stack.through_nginx(API)
         stack.through_nginx(PAGE)
         assert stack.through_nginx(API).headers["x-cache-status"] in {"HIT", "REVALIDATED"}
@@ -507,6 +524,60 @@ def test_the_nginx_configuration_is_complete(app: Flask, tmp_path: Path) -> None
     # The cookie it never caches is the app's session cookie.
     cookie = app.config["SESSION_COOKIE_NAME"]
     assert f"proxy_cache_bypass $cookie_{cookie};" in text_
-    assert f"proxy_no_cache $cookie_{cookie};" in text_
+    assert f"proxy_no_cache $cookie_{cookie} $portal_not_shared;" in text_
+    assert not re.search(r"^\s*proxy_ignore_headers", text_, re.M)  # the app's headers count
+    micro = renderer.render(
+        listen="8080", upstreams=["10.0.0.11:8000"], static="/s", state="/t", logs="/l", fresh_for=2
+    )
+    assert "proxy_cache_valid 200 304 2s;" in micro
+    assert "proxy_ignore_headers X-Accel-Expires Expires Cache-Control;" in micro
     with pytest.raises(ValueError):
         renderer.render(listen="80", upstreams=[], static="/s", state="/t", logs="/l")
+
+
+@pytest.mark.slow
+def test_a_micro_cache_answers_alone_and_catches_up_within_its_window(stack: Stack) -> None:
+    """``--fresh-for 1``: within the second nginx does not ask the app at all; a publish is seen
+    once the second is over; private answers are still never stored."""
+    cookie = stack.cookie or sign_in_through(stack)
+    stack.cookie = cookie
+    fetch(stack.micro, API)
+    time.sleep(0.3)
+    before = sum(len(stack.log_lines(server)) for server in (0, 1))
+    cached = fetch(stack.micro, API)
+    assert cached.headers["x-cache-status"] == "HIT"
+    time.sleep(0.3)
+    assert sum(len(stack.log_lines(server)) for server in (0, 1)) == before  # nobody asked
+
+    published = fetch(
+        stack.servers[0],
+        f"/zh/staff/versions/{stack.drafts[2]}/publish",
+        method="POST",
+        headers={"Cookie": cookie},
+        form={"csrf_token": staff_token(stack.servers[0], cookie)},
+    )
+    assert published.status == 303, published.text[:2000]
+    time.sleep(2.1)  # nginx counts whole seconds: "1 s" ends within two
+    after = fetch(stack.micro, API)
+    assert after.json()["data_version"] == cached.json()["data_version"] + 1
+
+    for _ in range(2):
+        staff = fetch(stack.micro, "/zh/staff/", headers={"Cookie": cookie})
+        assert staff.headers["x-cache-status"] == "BYPASS" and EDITOR in staff.text
+        health = fetch(stack.micro, "/healthz")  # no-store: never kept, even for a second
+        assert health.headers["x-cache-status"] == "MISS"
+        form = fetch(stack.micro, "/zh/login")  # sets a cookie
+        assert form.headers["x-cache-status"] == "MISS"
+
+
+@pytest.mark.slow
+def test_stored_pages_are_still_served_when_no_app_server_answers(stack: Stack) -> None:
+    """Runs last in this module: it stops both app servers."""
+    stored = stack.through_nginx(PAGE)
+    assert stored.status == 200
+    for process in stack.gunicorns:
+        stop(process)
+    reply = stack.through_nginx(PAGE)
+    assert reply.status == 200 and reply.headers["x-cache-status"] == "STALE"
+    assert reply.body == stored.body
+    assert stack.through_nginx("/zh/staff/").status >= 500  # nothing private was stored
