@@ -18,7 +18,7 @@ embed = language_blueprint("embed", __name__, "/embed")
 
 #: The height of the ``<iframe>`` the snippet suggests, in CSS pixels: the title, the chart and
 #: the table's folded summary, the source line and the link back, on a phone.
-EMBED_HEIGHT = 520
+EMBED_HEIGHT = 600
 
 
 @embed.after_request
