@@ -17,17 +17,31 @@ from typing import Any
 from werkzeug.datastructures import ResponseCacheControl
 from werkzeug.http import parse_cache_control_header
 
+from portal.static_files import REVALIDATE  # what public pages and the API send too
+
 WSGIApp = Callable[..., Iterable[bytes]]
 HINT = ("X-Accel-Expires", "@1")
 
 
 def store_then_revalidate(headers: list[tuple[str, str]]) -> bool:
     """A response any cache may keep but must revalidate before each use, and can (it has an
-    ETag), and which no cookie makes somebody's own."""
-    names = {name.lower(): value for name, value in headers}
-    if "etag" not in names or "set-cookie" in names:
+    ETag), and which no cookie makes somebody's own. (On every response: one pass over the
+    headers, and the usual value recognised without parsing.)"""
+    cache_control = ""
+    etag = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "cache-control":
+            cache_control = value
+        elif lowered == "etag":
+            etag = True
+        elif lowered == "set-cookie":
+            return False
+    if not etag or "public" not in cache_control:
         return False
-    control = parse_cache_control_header(names.get("cache-control"), cls=ResponseCacheControl)
+    if cache_control == REVALIDATE:
+        return True
+    control = parse_cache_control_header(cache_control, cls=ResponseCacheControl)
     return bool(
         control.public
         and not (control.private or control.no_store)

@@ -485,6 +485,27 @@ def test_shareable_responses_tell_nginx_to_store_and_revalidate(client) -> None:
         assert "X-Accel-Expires" not in private.headers
 
 
+@pytest.mark.parametrize(
+    ("cache_control", "extra", "stored"),
+    [
+        ("public, max-age=0, must-revalidate", [], True),
+        ("public, no-cache", [], True),
+        ("max-age=0, public", [], True),
+        ("public, max-age=60", [], False),  # nginx keeps it 60 s by itself
+        ("private, no-store", [], False),
+        ("public, max-age=0, must-revalidate", [("Set-Cookie", "portal_session=x")], False),
+    ],
+)
+def test_which_responses_nginx_is_told_to_store(
+    cache_control: str, extra: list[tuple[str, str]], stored: bool
+) -> None:
+    from portal.proxy_cache import store_then_revalidate
+
+    headers = [("ETag", '"v1-abc"'), ("Cache-Control", cache_control), *extra]
+    assert store_then_revalidate(headers) is stored
+    assert not store_then_revalidate([("Cache-Control", cache_control)])  # nothing to revalidate
+
+
 def test_gunicorn_settings_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     def settings(**env: str) -> dict:
         for name in ("PORTAL_TRUSTED_PROXIES", "PORTAL_WORKERS", "PORTAL_THREADS", "PORTAL_BIND"):
