@@ -28,7 +28,7 @@ def other_site(live_server: str) -> Iterator[str]:
     127.0.0.1) whose one page frames a URL of the portal given as ``?src=``."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             from urllib.parse import parse_qs, urlsplit
 
             src = parse_qs(urlsplit(self.path).query).get("src", [""])[0]
