@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion
-from portal.pagination import Page, paginate
+from portal.pagination import Page
 from portal.spending.models import AreaMapping, BudgetLine, FileCodeName
 
 
@@ -77,6 +77,10 @@ def lines_page(
     page: int,
     per_page: int,
 ) -> Page[BudgetLine]:
+    """Page *page* of the lines meeting *filters*, counted per version (one grouped count on the
+    version index), then read version by version in id order for the versions the page spans:
+    a page costs about the same at the start of a million lines as at their end, with no sort
+    of them all."""
     chosen = [
         v
         for v in versions
@@ -84,18 +88,38 @@ def lines_page(
         and (filters.stage is None or v.stage == filters.stage)
         and (filters.level is None or v.level == filters.level)
     ]
-    if not chosen:
-        return Page([], 0, page, per_page)
-    rank = case({v.version_id: i for i, v in enumerate(chosen)}, value=BudgetLine.version_id)
-    conditions: list[ColumnElement[bool]] = [
-        BudgetLine.version_id.in_([v.version_id for v in chosen])
-    ]
+    conditions: list[ColumnElement[bool]] = []
     if filters.code:
         conditions.append(BudgetLine.code.startswith(filters.code))
     if filters.area:
         conditions.append(area_condition(filters.area, rules))
-    statement = select(BudgetLine).where(*conditions).order_by(rank, BudgetLine.id)
-    return paginate(session, statement, page, per_page)
+    counts: dict[int, int] = {}
+    if chosen:
+        counted = (
+            select(BudgetLine.version_id, func.count())
+            .where(BudgetLine.version_id.in_([v.version_id for v in chosen]), *conditions)
+            .group_by(BudgetLine.version_id)
+        )
+        counts = {version_id: count for version_id, count in session.execute(counted)}
+    total = sum(counts.values())
+    start, wanted = (max(page, 1) - 1) * per_page, per_page
+    items: list[BudgetLine] = []
+    for version in chosen:
+        count = counts.get(version.version_id, 0)
+        if start >= count:
+            start -= count
+            continue
+        items += session.scalars(
+            select(BudgetLine)
+            .where(BudgetLine.version_id == version.version_id, *conditions)
+            .order_by(BudgetLine.id)
+            .limit(wanted)
+            .offset(start)
+        )
+        wanted, start = per_page - len(items), 0
+        if wanted <= 0:
+            break
+    return Page(items, total, page, per_page)
 
 
 def any_line_with_code(

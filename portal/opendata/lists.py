@@ -39,6 +39,7 @@ from portal.opendata.values import area_names, fen, provenance_json, ratio, yuan
 from portal.params import ParamError, shown
 from portal.spending.aggregation import AreaMapper, MappingRule
 from portal.spending.areas import AREAS_BY_SLUG
+from portal.spending.models import CodeName
 from portal.spending.queries import Snapshot
 from portal.spending.web import snapshot
 
@@ -139,9 +140,13 @@ def budget_lines() -> dict[str, Any]:
     names = file_names(session, page.items)
     areas = mapper(snap)
     items = []
+    code_names: dict[tuple[str, int], CodeName | None] = {}  # the nearest year's, looked up once
     for line in page.items:
         version = by_version[line.version_id]
-        name = snap.code_name(line.code, version.year)
+        key = (line.code, version.year)
+        if key not in code_names:
+            code_names[key] = snap.code_name(*key)
+        name = code_names[key]
         name_zh = name.name_zh if name else names.get((line.version_id, line.code), "")
         name_en = name.name_en if name else ""
         rule = areas.rule_for(line.code)
