@@ -15,8 +15,10 @@ from portal.datasets.actions import publish
 from portal.datasets.services import bump_data_version
 from portal.downloads import attachment, spreadsheet_safe
 from portal.proposals.models import ProposalItem
+from portal.roles import Actor
 from portal.spending.upload.records import import_projects
 from portal.tables import Column, Table
+from portal.uploads.importing import ImportRequest
 from tests.helpers import make_user, sign_in
 from tests.staff.files import csv_bytes, write
 
@@ -83,14 +85,13 @@ def test_project_titles_in_the_public_csv_are_never_formulas(
         result = import_projects(
             session,
             write(tmp_path, "p.csv", csv_bytes(rows, headers=headers)),
-            year=2024,
-            title="2024年项目",
-            source_doc="测试",
-            created_by="tester",
+            ImportRequest(
+                year=2024, title="2024年项目", source_doc="测试", created_by=Actor("tester")
+            ),
         )
         assert result.ok, result
         assert result.version_id is not None
-        publish(session, result.version_id, actor="tester")
+        publish(session, result.version_id, actor=Actor("tester"))
     session.commit()
     for lang in ("zh", "en"):
         response = client.get(f"/{lang}/download/projects.csv?year=2024")
