@@ -49,12 +49,19 @@ def build_database(path: Path, secret: str, lines: int) -> tuple[int, dict[str, 
     app = setup_curated(path, secret)
     timings = add_large_version(app, lines)
     app.extensions["portal.db"].engine.dispose()
-    with sqlite3.connect(path) as connection:
-        (version_id,) = connection.execute(
-            "SELECT id FROM dataset_version WHERE title = ?", (BENCH_TITLE,)
-        ).fetchone()
     timings["setup_total_s"] = round(time.perf_counter() - started, 1)
-    return int(version_id), timings
+    return generated_version(path)[0], timings
+
+
+def generated_version(path: Path) -> tuple[int, int]:
+    """The id and the number of lines of the generated version in the database at *path*."""
+    with sqlite3.connect(path) as connection:
+        found = connection.execute(
+            "SELECT id, row_count FROM dataset_version WHERE title = ?", (BENCH_TITLE,)
+        ).fetchone()
+    if found is None:
+        raise BenchError(f"{path} holds no generated version")
+    return int(found[0]), int(found[1])
 
 
 def worker_pids(server: Server) -> list[int]:
@@ -67,12 +74,18 @@ def worker_pids(server: Server) -> list[int]:
     return [int(child) for child in children]
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM), in MB."""
+def status_mb(pid: int, key: str) -> float:
+    """One memory figure of ``/proc/<pid>/status`` (``VmHWM``: the peak resident memory;
+    ``RssAnon``: the process's own memory now; ``RssFile``: file pages mapped now, e.g. the SQLite
+    database the portal memory-maps, shared with every process and the page cache), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1]) / 1024
-    raise BenchError(f"no VmHWM for {pid}")
+    raise BenchError(f"no {key} for {pid}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    return status_mb(pid, "VmHWM")
 
 
 def download(url: str) -> tuple[float, int, int]:
@@ -95,6 +108,8 @@ def measure(servers: Servers, fmt: str, version_id: int, lines: int) -> dict[str
         before = max(peak_rss_mb(pid) for pid in workers)
         seconds, size, newlines = download(f"{server.base_url}/zh/data/{version_id}.{fmt}")
         peak = max(peak_rss_mb(pid) for pid in workers)
+        anon = max(status_mb(pid, "RssAnon") for pid in workers)
+        mapped = max(status_mb(pid, "RssFile") for pid in workers)
     finally:
         servers.stop(server)
     if fmt == "csv" and newlines != lines + 1:
@@ -107,6 +122,8 @@ def measure(servers: Servers, fmt: str, version_id: int, lines: int) -> dict[str
         "mb_per_s": round(size / 1e6 / seconds, 1),
         "worker_rss_before_mb": round(before, 1),
         "worker_peak_rss_mb": round(peak, 1),
+        "worker_anon_after_mb": round(anon, 1),
+        "worker_file_mapped_after_mb": round(mapped, 1),
     }
 
 
@@ -115,6 +132,9 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv", help="comma-separated: csv,json,zip,xlsx")
     parser.add_argument("--keep-db", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--database", type=Path, help="a database kept by --keep-db: measured again, not rebuilt"
+    )
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if not GUNICORN.exists():
@@ -124,20 +144,32 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="download-", dir=OUT))
     secret = secrets.token_hex(32)
-    database = workdir / "large.sqlite3"
-    servers = Servers(server_env(database, secret), workdir)
+    database = args.database.resolve() if args.database else workdir / "large.sqlite3"
+    env = server_env(database, secret)
+    # A sync worker is replaced after PORTAL_TIMEOUT seconds on one request (60 by default): on a
+    # busy machine a million-line download can take longer (see the README: threads, or a longer
+    # timeout, for serving large downloads).
+    env["PORTAL_TIMEOUT"] = "900"
+    servers = Servers(env, workdir)
     results: list[dict[str, Any]] = []
+    timings: dict[str, Any] = {}
     try:
-        print(f"building a database with {args.lines:,} generated lines…", flush=True)
-        version_id, timings = build_database(database, secret, args.lines)
-        print(f"  version {version_id}, built in {timings['setup_total_s']} s", flush=True)
+        if args.database:
+            version_id, args.lines = generated_version(database)
+            print(f"version {version_id} ({args.lines:,} lines) of {database}", flush=True)
+        else:
+            print(f"building a database with {args.lines:,} generated lines…", flush=True)
+            version_id, timings = build_database(database, secret, args.lines)
+            print(f"  version {version_id}, built in {timings['setup_total_s']} s", flush=True)
         for fmt in formats:
             result = measure(servers, fmt, version_id, args.lines)
             results.append(result)
             print(
                 f"{fmt:5} {result['seconds']:7.2f} s  {result['rows_per_s']:>9,} rows/s  "
                 f"{result['mb']:7.1f} MB ({result['mb_per_s']} MB/s)  worker peak RSS "
-                f"{result['worker_peak_rss_mb']} MB (at start {result['worker_rss_before_mb']} MB)",
+                f"{result['worker_peak_rss_mb']} MB (at start {result['worker_rss_before_mb']} MB; "
+                f"after: own {result['worker_anon_after_mb']} MB, file-mapped "
+                f"{result['worker_file_mapped_after_mb']} MB)",
                 flush=True,
             )
     except BenchError as error:

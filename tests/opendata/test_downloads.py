@@ -217,7 +217,9 @@ def test_the_page_lists_versions_with_provenance_in_both_languages(
         assert 'class="sample-tag"' in row  # sample data is tagged where it is listed
         for fmt in ("csv", "xlsx", "json", "zip"):
             assert f"/{lang}/data/{version.id}.{fmt}" in row
-        assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)
+        # a JSON-LD data block is no script: browsers do not run it (tests/browser/test_embed.py)
+        assert "style=" not in html
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))", html)
         assert f"/{lang}/data/proposals.csv" in html
     assert "Fiscal Data Package" in client.get("/en/data").get_data(as_text=True)
 
@@ -250,3 +252,30 @@ def test_proposals_carry_only_public_replies(client: FlaskClient, session: Sessi
     assert len(csv_rows) == len(items) + 1
     etag = client.get("/zh/data/proposals.csv").headers["ETag"]
     assert client.get("/zh/data/proposals.csv", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_every_published_version_of_every_kind_downloads(
+    client: FlaskClient, session: Session
+) -> None:
+    from portal.opendata.files.fields import FIELDS
+
+    versions = session.scalars(
+        select(DatasetVersion).where(DatasetVersion.status == VersionStatus.PUBLISHED)
+    ).all()
+    kinds = {v.dataset.kind for v in versions}
+    assert kinds >= {
+        DatasetKind.SPENDING,
+        DatasetKind.INDICATORS,
+        DatasetKind.PROJECTS,
+        DatasetKind.CITY,
+        DatasetKind.NATIONAL,
+        DatasetKind.CLASSIFICATION,
+        DatasetKind.MAPPING,
+    }
+    for version in versions:
+        if version.dataset.kind == DatasetKind.PROPOSALS:
+            assert client.get(f"/en/data/{version.id}.csv").status_code == 404
+            continue
+        rows = rows_of(client.get(f"/en/data/{version.id}.csv").data)
+        assert len(rows[0]) == len(FIELDS[version.dataset.kind.value])
+        assert len(rows) > 1, version.title

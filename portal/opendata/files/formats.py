@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from portal.downloads import spreadsheet_safe
-from portal.i18n import wan_to_yuan
 from portal.opendata.files.fields import Field
 from portal.opendata.files.sources import Row
 from portal.opendata.files.xlsx import (
@@ -45,6 +44,26 @@ def _decimal(value: Any) -> str:
     return "" if value is None else f"{value:f}"
 
 
+def wan_text(fen: int) -> str:
+    """An amount stored as whole 分 as exact 万元 text, at least two places: ``12345`` →
+    ``0.012345``, ``-12500000`` → ``-12.50`` (as :func:`portal.db.from_scaled` shows it)."""
+    whole, part = divmod(abs(fen), 1_000_000)
+    places = f"{part:06d}".rstrip("0").ljust(2, "0")
+    return f"{'-' if fen < 0 else ''}{whole}.{places}"
+
+
+def _money(value: Any) -> str:
+    return "" if value is None else wan_text(value)
+
+
+def fen_to_yuan(fen: int) -> int:
+    """Whole yuan, rounded half to even (as :func:`portal.i18n.wan_to_yuan`)."""
+    yuan, rest = divmod(fen, 100)
+    if rest > 50 or (rest == 50 and yuan % 2):
+        yuan += 1
+    return yuan
+
+
 def _boolean(value: Any) -> str:
     return "" if value is None else ("true" if value else "false")
 
@@ -59,7 +78,7 @@ TEXT_WRITERS: dict[str, Callable[[Any], str]] = {
     "string": _text,
     "integer": _plain,
     "decimal": _decimal,
-    "money": _decimal,
+    "money": _money,
     "money_100m": _decimal,
     "boolean": _boolean,
     "date": _date,
@@ -89,6 +108,10 @@ def _xlsx_text(ref: str, value: Any) -> str:
     return text_cell(ref, spreadsheet_safe(value))
 
 
+def _xlsx_money(ref: str, value: Any) -> str:
+    return f'<c r="{ref}"><v>{wan_text(value)}</v></c>'
+
+
 def _xlsx_date(ref: str, value: Any) -> str:
     return text_cell(ref, value.isoformat())
 
@@ -99,7 +122,7 @@ XLSX_WRITERS: dict[str, CellWriter] = {
     "string": _xlsx_text,
     "integer": number_cell,
     "decimal": number_cell,
-    "money": number_cell,
+    "money": _xlsx_money,
     "money_100m": number_cell,
     "boolean": boolean_cell,
     "date": _xlsx_date,
@@ -118,13 +141,10 @@ def json_value(field: Field, value: Any) -> dict[str, Any]:
     """A field's value(s) for JSON: money as integer yuan (and 分 exactly, ``_fen``), other
     decimals as numbers written exactly, dates as ISO text."""
     name = field.name
-    if field.kind == "money":
+    if field.kind == "money":  # whole 分 (see sources.fen)
         if value is None:
             return {name: None, f"{name}_fen": None}
-        return {
-            name: wan_to_yuan(value),
-            f"{name}_fen": int(value * 1_000_000),
-        }
+        return {name: fen_to_yuan(value), f"{name}_fen": value}
     if field.kind == "money_100m":
         return {name: None if value is None else int(value * 100_000_000)}
     if isinstance(value, Decimal):

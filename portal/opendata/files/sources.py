@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import BigInteger, Select, case, func, select, type_coerce
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from portal.datasets.models import STAGE_ORDER, Dataset, DatasetKind, DatasetVersion, VersionStatus
@@ -64,6 +64,13 @@ Row = Sequence[Any]
 #: A ``select()`` of any columns.
 AnySelect = Select[*tuple[Any, ...]]
 Rows = Iterator[Row]
+
+
+def fen(column: Any) -> Any:
+    """A money column (万元, stored as whole 分) read as the stored integer of 分: exact, and
+    formatted straight from the integer (see :func:`.formats.wan_text`), which is several times
+    faster than making a ``Decimal`` of every amount of a million lines."""
+    return type_coerce(column, BigInteger)
 
 
 def public_versions() -> Select[DatasetVersion]:
@@ -199,9 +206,9 @@ def spending_rows(
             BudgetLine.code,
             BudgetLine.department,
             BudgetLine.project,
-            BudgetLine.budget,
-            BudgetLine.adjusted,
-            BudgetLine.executed,
+            fen(BudgetLine.budget),
+            fen(BudgetLine.adjusted),
+            fen(BudgetLine.executed),
         )
         .where(BudgetLine.version_id == version.id)
         .order_by(BudgetLine.id)
@@ -277,7 +284,7 @@ def project_rows(_session: Session, db: Database, version: DatasetVersion) -> Ro
             p.title_en,
             p.description_zh,
             p.description_en,
-            p.budget,
+            fen(p.budget),
             p.progress,
             p.status,
         )
@@ -298,8 +305,8 @@ def city_rows(session: Session, db: Database, version: DatasetVersion) -> Rows:
         select(
             c.year,
             c.population_10k,
-            c.general_budget_expenditure_budget,
-            c.general_budget_expenditure_final,
+            fen(c.general_budget_expenditure_budget),
+            fen(c.general_budget_expenditure_final),
         )
         .where(c.version_id == version.id)
         .order_by(c.year)
