@@ -197,10 +197,13 @@ def dcat_distribution(download: Download) -> dict[str, Any]:
 
 
 def dataset_description(dataset: Dataset, version: DatasetVersion) -> str:
+    """The live version's title, number and source (and the sample flag): what a catalogue
+    reader needs to tell one dataset from another and to trust it."""
     text = _(
-        "Version %(number)s of this dataset, published by the finance bureau. Source: %(source)s.",
+        "%(title)s: version %(number)s, published by the finance bureau. Source: %(source)s.",
+        title=localized(version.title, version.title_en).rstrip("."),
         number=version.number,
-        source=localized(version.source, version.source_en),
+        source=localized(version.source, version.source_en).rstrip("."),
     )
     if version.sample:
         text += " " + _(

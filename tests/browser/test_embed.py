@@ -103,9 +103,12 @@ def test_a_normal_page_refuses_to_be_framed(
         )
 
 
-def test_the_json_ld_block_raises_no_csp_violation(live_server: str, new_context: Any) -> None:
+@pytest.mark.parametrize("path", ["/en/areas/housing", "/zh/data"])
+def test_the_json_ld_block_raises_no_csp_violation(
+    live_server: str, new_context: Any, path: str
+) -> None:
     watch = PageWatch(new_context("desktop"))
-    response = watch.page.goto(f"{live_server}/en/areas/housing")
+    response = watch.page.goto(f"{live_server}{path}")
     assert response is not None and response.status == 200
     assert watch.page.locator("script[type='application/ld+json']").count() == 1
     assert chart_problems(watch.page) == []

@@ -126,3 +126,24 @@ def test_the_json_ld_cannot_close_its_script_element(client: FlaskClient, sessio
     block = LD_BLOCK.search(page)
     assert block and "</" not in block.group(1) and "<b>" not in block.group(1)
     assert AREAS_BY_SLUG["housing"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_downloads_page_describes_every_dataset(client: FlaskClient, lang: str) -> None:
+    doc = area_jsonld(client, f"/{lang}/data")
+    assert doc["@type"] == "DataCatalog" and doc["license"].endswith("/licenses/by/4.0/")
+    catalogued = {d["dct:identifier"] for d in catalog(client)["dcat:dataset"]}
+    datasets = doc["dataset"]
+    assert {d["identifier"] for d in datasets} == catalogued
+    spending = next(d for d in datasets if d["identifier"] == "spending-2023-final-citywide")
+    assert spending["@type"] == "Dataset" and spending["temporalCoverage"] == "2023"
+    assert spending["name"] and len(spending["description"]) > 50
+    assert spending["url"].startswith(f"http://localhost/{lang}/data#version-")
+    formats = {d["encodingFormat"] for d in spending["distribution"]}
+    assert formats >= {"text/csv", "application/json", "application/zip"}
+    for distribution in spending["distribution"]:
+        url = distribution["contentUrl"]
+        assert url.startswith(f"http://localhost/{lang}/data/")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()

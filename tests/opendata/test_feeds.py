@@ -171,6 +171,7 @@ FEED_ALTERNATE = re.compile(
         ("/{lang}/", {"/{lang}/feeds/datasets.atom", "/{lang}/proposals/feed.atom"}),
         ("/{lang}/areas/housing", {"/{lang}/feeds/datasets.atom"}),
         ("/{lang}/about-data", {"/{lang}/feeds/datasets.atom"}),
+        ("/{lang}/data", {"/{lang}/feeds/datasets.atom"}),
         ("/{lang}/proposals", {"/{lang}/proposals/feed.atom"}),
     ],
 )
