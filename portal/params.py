@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
+from typing import TypeVar
 
 from flask import request
 from flask_babel import gettext as _
@@ -213,3 +214,15 @@ def int_id_or_404(raw: str | int, message: str | None = None) -> int:
     if value is None or not 1 <= value <= MAX_INT:
         raise user_error(NotFound, message) if message else NotFound()
     return value
+
+
+Found = TypeVar("Found")
+
+
+def found_or_404(load: Callable[[int], Found | None], raw: str | int, message: str) -> Found:
+    """What *load* finds for the id *raw* (read as :func:`int_id_or_404` reads it), or a 404
+    saying *message* when the id is malformed or nothing has it."""
+    found = load(int_id_or_404(raw, message))
+    if found is None:
+        raise user_error(NotFound, message)
+    return found

@@ -8,12 +8,10 @@ from typing import Any
 
 from flask import g, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import NotFound
 
 from portal.db import get_session
-from portal.errors import user_error
 from portal.pagination import Page, check_page
-from portal.params import ParamError, bad_request, int_id_or_404
+from portal.params import ParamError, bad_request, found_or_404
 from portal.proposals import queries
 from portal.proposals.filters import ListFilters, parse_filters
 from portal.proposals.models import ProposalItem, ReplyClass
@@ -56,8 +54,8 @@ def page_or_404(filters: ListFilters, **kwargs: Any) -> Page[ProposalItem]:
 
 
 def item_or_404(item_id: int) -> ProposalItem:
-    message = _("There is no suggestion or proposal with the id %(id)s.", id=item_id)
-    item = queries.get_item(get_session(), int_id_or_404(item_id, message))
-    if item is None:
-        raise user_error(NotFound, message)
-    return item
+    return found_or_404(
+        lambda found: queries.get_item(get_session(), found),
+        item_id,
+        _("There is no suggestion or proposal with the id %(id)s.", id=item_id),
+    )

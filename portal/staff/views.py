@@ -33,7 +33,7 @@ from portal.downloads import attachment
 from portal.errors import handle_http_error, user_error
 from portal.i18n import localized
 from portal.pagination import check_page, page_count
-from portal.params import choice_param, int_id_or_404, int_param
+from portal.params import choice_param, found_or_404, int_param
 from portal.proposals.ledger import ledger_preview
 from portal.roles import STAFF_ROLES, current_actor, roles_required
 from portal.spending import city as city_facts
@@ -122,11 +122,11 @@ def kind_or_404(name: str) -> ImportKind:
 
 
 def version_or_404(version_id: int) -> DatasetVersion:
-    message = _("There is no version %(id)s.", id=version_id)
-    version = services.get_version(get_session(), int_id_or_404(version_id, message))
-    if version is None:
-        raise user_error(NotFound, message)
-    return version
+    return found_or_404(
+        lambda found: services.get_version(get_session(), found),
+        version_id,
+        _("There is no version %(id)s.", id=version_id),
+    )
 
 
 def upload_filename(name: str | None) -> str:
