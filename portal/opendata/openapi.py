@@ -6,7 +6,6 @@ It is built once per app (it depends on the code and the configuration only), in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,10 +189,3 @@ def document() -> dict[str, Any]:
 @cached_by_data_version(query=lambda: read_query(()))
 def openapi_json() -> ResponseReturnValue:
     return jsonify(document())
-
-
-def iter_component_properties(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """``(component, property, its schema)`` for every property of every component."""
-    for name, schema in doc["components"]["schemas"].items():
-        for prop, prop_schema in schema.get("properties", {}).items():
-            yield name, prop, prop_schema

@@ -10,7 +10,7 @@ Errors are problem documents whose ``invalid_params`` name the parameter (RFC 78
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -55,7 +55,6 @@ class Param:
     read: Callable[[str], str]
     default: str | None = None
     example: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def check_unknown(names: Sequence[str]) -> None:

@@ -4,13 +4,13 @@ developers page that describes the same endpoints in both languages under the st
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.opendata.openapi import iter_component_properties
 from portal.opendata.schemas import COMPONENTS, component_name
 
 ENDPOINTS = {
@@ -28,6 +28,13 @@ ENDPOINTS = {
     "/api/v1/proposals/{item_id}",
     "/api/v1/proposals/stats",
 }
+
+
+def iter_component_properties(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(component, property, its schema)`` for every property of every component."""
+    for name, schema in doc["components"]["schemas"].items():
+        for prop, prop_schema in schema.get("properties", {}).items():
+            yield name, prop, prop_schema
 
 
 @pytest.fixture
