@@ -72,6 +72,7 @@ def wrk(
     threads: int = THREADS,
     script: Path | None = None,
     allow_errors: bool = False,
+    timeout_s: int | None = None,
 ) -> WrkResult:
     """One wrk run; a response that is not 2xx/3xx fails it unless *allow_errors* (the caller then
     reads ``non_2xx`` and ``socket_errors`` itself). *script*: a wrk Lua script (e.g. a new
@@ -79,6 +80,8 @@ def wrk(
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script is not None:
         command += ["-s", str(script)]
+    if timeout_s is not None:  # wrk's default: a response later than 2 s counts as an error
+        command += ["--timeout", f"{timeout_s}s"]
     command.append(url)
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
