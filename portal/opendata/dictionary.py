@@ -10,13 +10,14 @@ that every property of every schema in the OpenAPI document is described."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.datasets.labels import KIND_NAMES
 from portal.opendata.files.fields import FIELDS
+from portal.opendata.openapi import document
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Entry:
     type: str
     description: LazyString | str
     unit: LazyString | None = None
+    #: The API objects (the OpenAPI document's component schemas) that have the field.
+    objects: tuple[str, ...] = ()
 
     @property
     def type_label(self) -> str:
@@ -662,11 +665,26 @@ def _download_entries(kind: str) -> tuple[Entry, ...]:
     )
 
 
+def api_objects() -> dict[str, tuple[str, ...]]:
+    """Field name → the API objects that have it, read from the OpenAPI document (built from the
+    schemas that serialise the responses)."""
+    found: dict[str, set[str]] = {}
+    for component, schema in document()["components"]["schemas"].items():
+        for name in schema.get("properties", {}):
+            found.setdefault(name, set()).add(component)
+    return {name: tuple(sorted(components)) for name, components in found.items()}
+
+
 def data_dictionary() -> Dictionary:
     """The whole dictionary, for the about-data page (a template global)."""
     downloads = tuple(
         Section(f"download-{kind}", DOWNLOAD_TITLES.get(kind, kind), _download_entries(kind))
         for kind in FIELDS
     )
-    api = Section("api", _l("The JSON API (/api/v1/)"), API_FIELDS)
+    objects = api_objects()
+    api = Section(
+        "api",
+        _l("The JSON API (/api/v1/)"),
+        tuple(replace(entry, objects=objects.get(entry.name, ())) for entry in API_FIELDS),
+    )
     return Dictionary(downloads=downloads, api=api, glossary=GLOSSARY)
