@@ -39,7 +39,6 @@ from portal.web import cached_by_data_version
 catalog = api_blueprint("catalog", __name__, "/api/v1")
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-LICENSE_NAME = "CC-BY-4.0"
 
 #: DCAT-AP's vocabularies, by the prefixes the catalogue uses.
 CONTEXT = {
