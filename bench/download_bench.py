@@ -84,6 +84,16 @@ def status_mb(pid: int, key: str) -> float:
     raise BenchError(f"no {key} for {pid}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def peak_rss_mb(pid: int) -> float:
     return status_mb(pid, "VmHWM")
 
@@ -106,7 +116,9 @@ def measure(servers: Servers, fmt: str, version_id: int, lines: int) -> dict[str
     try:
         workers = worker_pids(server)
         before = max(peak_rss_mb(pid) for pid in workers)
+        cpu_before = cpu_seconds(workers)
         seconds, size, newlines = download(f"{server.base_url}/zh/data/{version_id}.{fmt}")
+        cpu = cpu_seconds(workers) - cpu_before
         peak = max(peak_rss_mb(pid) for pid in workers)
         anon = max(status_mb(pid, "RssAnon") for pid in workers)
         mapped = max(status_mb(pid, "RssFile") for pid in workers)
@@ -119,6 +131,8 @@ def measure(servers: Servers, fmt: str, version_id: int, lines: int) -> dict[str
         "seconds": round(seconds, 2),
         "mb": round(size / 1e6, 1),
         "rows_per_s": round(lines / seconds),
+        "worker_cpu_s": round(cpu, 2),
+        "rows_per_cpu_s": round(lines / cpu) if cpu else None,
         "mb_per_s": round(size / 1e6 / seconds, 1),
         "worker_rss_before_mb": round(before, 1),
         "worker_peak_rss_mb": round(peak, 1),
@@ -166,6 +180,7 @@ def main() -> int:
             results.append(result)
             print(
                 f"{fmt:5} {result['seconds']:7.2f} s  {result['rows_per_s']:>9,} rows/s  "
+                f"(worker CPU {result['worker_cpu_s']} s: {result['rows_per_cpu_s']:,} rows/CPU s)  "
                 f"{result['mb']:7.1f} MB ({result['mb_per_s']} MB/s)  worker peak RSS "
                 f"{result['worker_peak_rss_mb']} MB (at start {result['worker_rss_before_mb']} MB; "
                 f"after: own {result['worker_anon_after_mb']} MB, file-mapped "

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.downloads import spreadsheet_safe
+from portal.downloads import FORMULA_STARTS, spreadsheet_safe
 from portal.opendata.files.fields import Field
 from portal.opendata.files.sources import Row
 from portal.opendata.files.xlsx import (
@@ -32,8 +32,15 @@ BOM = "\ufeff"
 CHUNK = 64 * 1024
 
 
+#: The first characters that may make a cell a formula: only such cells need a closer look
+#: (most cells are looked at once, without a call).
+RISKY_FIRST = frozenset(FORMULA_STARTS)
+
+
 def _text(value: Any) -> str:
-    return "" if value is None else spreadsheet_safe(value)
+    if value is None:
+        return ""
+    return spreadsheet_safe(value) if value[:1] in RISKY_FIRST else value
 
 
 def _plain(value: Any) -> str:
@@ -105,7 +112,7 @@ def csv_chunks(
 
 
 def _xlsx_text(ref: str, value: Any) -> str:
-    return text_cell(ref, spreadsheet_safe(value))
+    return text_cell(ref, spreadsheet_safe(value) if value[:1] in RISKY_FIRST else value)
 
 
 def _xlsx_money(ref: str, value: Any) -> str:
