@@ -186,7 +186,9 @@ def test_unknown_drafts_and_withdrawn_versions_are_not_downloadable(
             assert response.status_code == 404, (version_id, fmt)
     missing = client.get("/en/data/999999.csv")
     assert "no published dataset version" in missing.get_data(as_text=True)
-    assert client.get(f"/en/data/{version.id}.exe").status_code == 404
+    unknown = client.get(f"/en/data/{version.id}.exe")
+    assert unknown.status_code == 404 and "csv, xlsx, json, zip" in unknown.get_data(as_text=True)
+    assert client.get("/zh/data/proposals.pdf").status_code == 404
     page = client.get("/zh/data").get_data(as_text=True)
     assert f"/zh/data/{draft.id}.csv" not in page
     assert f"/zh/data/{withdrawn.id}.csv" not in page

@@ -31,7 +31,7 @@ from portal.opendata.files.formats import csv_chunks, json_chunks, xlsx_chunks
 from portal.opendata.files.package import LICENSE, package_chunks
 from portal.opendata.files.sources import Download, Rows
 from portal.pagination import check_page, paginate
-from portal.params import int_param
+from portal.params import int_param, shown
 from portal.proposals.filters import MAX_PAGE
 from portal.urls import public_url_for
 from portal.web import cached_by_data_version, data_version, language_blueprint
@@ -50,7 +50,6 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("application/json", "json"),
     "zip": ("application/zip", "zip"),
 }
-FORMAT_RULE = "<any(csv, xlsx, json, zip):fmt>"
 
 
 def page_query() -> dict[str, str]:
@@ -81,8 +80,22 @@ def _no_version() -> NotFound:
     return user_error(NotFound, _("There is no published dataset version with that number."))  # type: ignore[return-value]
 
 
-@data.get(f"/<int:version_id>.{FORMAT_RULE}")
+def format_or_404(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise user_error(
+            NotFound,
+            _(
+                "There is no file format “%(format)s”. The formats are: %(formats)s.",
+                format=shown(fmt),
+                formats=", ".join(FORMATS),
+            ),
+        )
+    return fmt
+
+
+@data.get("/<int:version_id>.<fmt>")
 def version_file(version_id: int, fmt: str) -> Response:
+    format_or_404(fmt)
     session = get_session()
     version = sources.public_version(session, version_id)
     if version is None:
@@ -106,8 +119,9 @@ def version_file(version_id: int, fmt: str) -> Response:
     return file_response(download, fmt, rows, etag, cache)
 
 
-@data.get(f"/proposals.{FORMAT_RULE}")
+@data.get("/proposals.<fmt>")
 def proposals_file(fmt: str) -> Response:
+    format_or_404(fmt)
     session = get_session()
     etag = f"v{data_version()}-proposals-{fmt}-{g.lang}-{LAYOUT}"
     cache = "public, max-age=0, must-revalidate"
