@@ -167,7 +167,7 @@ def test_a_published_version_is_cached_by_etag(
     assert indicators is not None
     response = client.get(f"/zh/data/{indicators.id}.json")
     assert response.status_code == 200
-    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "public, max-age=86400"  # kept a day
 
 
 def test_unknown_drafts_and_withdrawn_versions_are_not_downloadable(

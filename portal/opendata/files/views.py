@@ -6,7 +6,9 @@ json, zip). Only the header row of a CSV or XLSX file is in the page's language.
 
 Caching: a version never changes once published, so its files carry a strong ETag made of the
 version, the format, the language and the file layout's revision. Those of a version read from
-nothing else are cached for a year (``immutable``); a spending version's files also name its codes
+nothing else may be kept for a day without asking (not a year, nor ``immutable``: the address stays
+the same when a release changes the layout or the headers' words); a spending version's files also
+name its codes
 and their areas from the live classification and mapping, so their ETag includes those versions and
 they are revalidated each time (a 304 costs two indexed look-ups). The proposals' file changes with
 every step recorded: its ETag is the data version's.
@@ -41,7 +43,7 @@ data = language_blueprint("data", __name__, "/data")
 PER_PAGE = 25
 #: Raised when the layout of a file changes (a field added, a format changed): part of every ETag.
 LAYOUT = "r1"
-YEAR_SECONDS = 365 * 24 * 3600
+DAY_SECONDS = 24 * 3600
 
 #: Format → (media type, file extension).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -102,11 +104,7 @@ def version_file(version_id: int, fmt: str) -> Response:
         raise _no_version()
     depends = sources.depends_on(session, version)
     etag = "-".join([f"d{version.id}", fmt, g.lang, LAYOUT, *(str(d) for d in depends)])
-    cache = (
-        "public, max-age=0, must-revalidate"
-        if depends
-        else f"public, max-age={YEAR_SECONDS}, immutable"
-    )
+    cache = "public, max-age=0, must-revalidate" if depends else f"public, max-age={DAY_SECONDS}"
     if etag in request.if_none_match:
         return not_modified(etag, cache)
     download = Download.of(version)
