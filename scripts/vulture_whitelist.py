@@ -83,3 +83,9 @@ _.is_deputy  # templates/base.html
 # read by tests, which check a rule or a total through them
 _.knows  # portal/proposals/rules.py (tests/proposals/test_rules.py)
 version_totals  # portal/spending/aggregation.py (tests/spending/test_real_tables.py)
+# the data dictionary (templates/opendata/dictionary.html reads the entries; the drift test reads
+# API_FIELD_NAMES to check every OpenAPI property is described)
+_.type_label  # templates/opendata/dictionary.html
+definition  # templates/opendata/dictionary.html (glossary terms)
+glossary  # templates/opendata/dictionary.html
+API_FIELD_NAMES  # tests/opendata/test_dictionary.py

@@ -31,7 +31,7 @@ from portal.opendata.files.sources import Download, Row
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",
-    "path": "https://creativecommons.org/licenses/by-4.0/",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 DATA_PATH = "data/{name}.csv"
 
