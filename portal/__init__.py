@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from whitenoise import WhiteNoise
 
 from portal import db, extensions, i18n, proxy_cache, static_files, urls
 from portal.config import PROJECT_ROOT, load_config
@@ -63,7 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     fingerprints = static_files.init_app(app)
     static = static_files.FingerprintedCaching(
-        WhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/"), fingerprints
+        static_files.FreshWhiteNoise(app.wsgi_app, root=app.static_folder, prefix="static/"),
+        fingerprints,
     )
     secured = SecurityHeaders(
         proxy_cache.ProxyCacheHints(static), hsts_max_age=app.config["HSTS_MAX_AGE"]

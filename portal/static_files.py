@@ -7,6 +7,7 @@ file's current fingerprint is answered ``immutable`` for a year. Any other reque
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from flask import Flask
+from whitenoise import WhiteNoise
+from whitenoise.base import scantree
 
 PREFIX = "/static/"
 PARAMETER = "v"
@@ -70,6 +73,37 @@ class FingerprintedCaching:
             return start_response(status, [*kept, ("Cache-Control", policy)], exc_info)
 
         return self.app(environ, start)
+
+
+COMPRESSED_SUFFIXES = (".br", ".gz")
+
+
+class FreshWhiteNoise(WhiteNoise):
+    """WhiteNoise that never sends a compressed copy (``make compress-static``) older than its
+    file: the URL's fingerprint is the file's, so a stale ``.br`` would be cached for a year as the
+    new version. Such a copy is left out and the file goes out as it is (and a warning says so)."""
+
+    def update_files_dictionary(self, root: str, prefix: str) -> None:
+        stats = dict(scantree(root))
+        stale = sorted(
+            path
+            for path, stat in stats.items()
+            if path.endswith(COMPRESSED_SUFFIXES)
+            and path[:-3] in stats
+            and stat.st_mtime_ns < stats[path[:-3]].st_mtime_ns
+        )
+        if stale:
+            logging.getLogger(__name__).warning(
+                "%d compressed static copies are older than their files and are not served "
+                "(run `make compress-static`): %s",
+                len(stale),
+                ", ".join(stale[:3]),
+            )
+        for path in stale:
+            del stats[path]
+        for path in stats:
+            url = prefix + path[len(root) :].replace("\\", "/")
+            self.add_file_to_dictionary(url, path, stat_cache=stats)
 
 
 def init_app(app: Flask) -> Fingerprints:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import brotli
+from werkzeug.test import Client
 
-from portal.static_files import Fingerprints
+from portal.static_files import Fingerprints, FreshWhiteNoise
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -81,3 +84,31 @@ def test_chart_js_and_the_css_go_out_compressed(client) -> None:
             assert decode(body) == original, (name, asked)
             if encoding:
                 assert len(body) < len(original) / 2, (name, asked)
+
+
+def test_a_compressed_copy_older_than_its_file_is_never_sent(tmp_path: Path) -> None:
+    """A file edited after ``make compress-static`` gets a new fingerprint at once; its old
+    ``.br``/``.gz`` must not go out under it (they would be cached for a year)."""
+    red, blue, fresh = (
+        f"{rule}\n".encode() * 200 for rule in ("b{color:red}", "b{color:blue}", "p{margin:0}")
+    )
+    (tmp_path / "site.css").write_bytes(red)
+    (tmp_path / "site.css.br").write_bytes(brotli.compress(blue))
+    (tmp_path / "site.css.gz").write_bytes(gzip.compress(blue))
+    old = (tmp_path / "site.css").stat().st_mtime_ns - 10**9
+    for name in ("site.css.br", "site.css.gz"):
+        os.utime(tmp_path / name, ns=(old, old))
+    (tmp_path / "fresh.css").write_bytes(fresh)
+    (tmp_path / "fresh.css.br").write_bytes(brotli.compress(fresh))
+
+    def nothing(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("404 NOT FOUND", [])
+        return []
+
+    served = Client(FreshWhiteNoise(nothing, root=str(tmp_path), prefix="static/"))
+    for name, encoding, body in (("site.css", None, red), ("fresh.css", "br", fresh)):
+        response = served.get(f"/static/{name}", headers={"Accept-Encoding": "br, gzip"})
+        data = response.get_data()
+        response.close()
+        assert response.headers.get("Content-Encoding") == encoding, name
+        assert (brotli.decompress(data) if encoding else data) == body, name
