@@ -76,6 +76,7 @@ class FingerprintedCaching:
 
 
 COMPRESSED_SUFFIXES = (".br", ".gz")
+MTIME_SLACK_NS = 1_000_000
 
 
 class FreshWhiteNoise(WhiteNoise):
@@ -90,7 +91,8 @@ class FreshWhiteNoise(WhiteNoise):
             for path, stat in stats.items()
             if path.endswith(COMPRESSED_SUFFIXES)
             and path[:-3] in stats
-            and stat.st_mtime_ns < stats[path[:-3]].st_mtime_ns
+            # the compressor gives a copy its file's mtime, in float seconds (±1 µs)
+            and stat.st_mtime_ns < stats[path[:-3]].st_mtime_ns - MTIME_SLACK_NS
         )
         if stale:
             logging.getLogger(__name__).warning(
