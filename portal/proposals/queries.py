@@ -141,23 +141,41 @@ def _page(
 ) -> Page[ProposalItem]:
     """One page of the items meeting *where* and the search *q*, and how many there are."""
     search = plan_search(session, q)
+    offset = (page - 1) * per_page
     total = search.total if not where else None
+    if total is None and not search:
+        # Without a search the page does not depend on the count, so it is read first, and a
+        # page that is not full says how many there are (offset + its items): no count at all,
+        # as for most never-seen combinations of filters.
+        ids = _page_ids(session, where, order, per_page, offset)
+        if len(ids) < per_page and (ids or page == 1):
+            return Page(items_by_id(session, ids), offset + len(ids), page, per_page)
+        return Page(items_by_id(session, ids), _count(session, where), page, per_page)
     if total is None:
-        counted = select(func.count()).select_from(ProposalItem)
-        total = session.scalar(counted.where(*where, *search.conditions())) or 0
-    # The page's ids first, then the items by id: a never-seen combination of filters is a new
-    # statement to compile, and compiling one that selects a column costs a fraction of one that
-    # loads whole items; the load by ids is one statement whatever the filters (compiled once).
-    ids = list(
-        session.scalars(
-            select(ProposalItem.id)
-            .where(*where, *search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE))
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+        total = _count(session, [*where, *search.conditions()])
+    in_order = search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE)
+    ids = _page_ids(session, [*where, *in_order], order, per_page, offset)
     return Page(items_by_id(session, ids), total, page, per_page)
+
+
+def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
+    counted = select(func.count()).select_from(ProposalItem).where(*where)
+    return session.scalar(counted) or 0
+
+
+def _page_ids(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    order: tuple[Any, ...],
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """The ids of one page, in list order. Ids first, then the items by id: a never-seen
+    combination of filters is a new statement to compile, and compiling one that selects a column
+    costs a fraction of one that loads whole items; the load by ids is one statement whatever the
+    filters (compiled once)."""
+    statement = select(ProposalItem.id).where(*where).order_by(*order)
+    return list(session.scalars(statement.limit(limit).offset(offset)))
 
 
 def items_by_id(session: Session, ids: list[int]) -> list[ProposalItem]:
