@@ -13,6 +13,7 @@ start ``nginx -p DIR -c DIR/nginx.conf -e stderr -g 'daemon off; pid DIR/nginx.p
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
 import sys
 from collections.abc import Sequence
@@ -20,12 +21,45 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+#: Debian's libnginx-mod-http-lua (and the NDK it needs, loaded first), for --versioned-by-redis.
+LUA_MODULES = (
+    Path("/usr/lib/nginx/modules/ndk_http_module.so"),
+    Path("/usr/lib/nginx/modules/ngx_http_lua_module.so"),
+)
+LUA_FILE = Path(__file__).resolve().parent / "portal_version.lua"
+# An IP address (nginx would need a `resolver` to look a name up from Lua), port, database.
+REDIS_ADDRESS = re.compile(
+    r"^(?P<host>[0-9.]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})(?:/(?P<db>\d{1,2}))?$"
+)
+#: How long a page keyed by the data version is kept (a publish makes a new key, not a stale one).
+VERSIONED_FOR = "10m"
 PLACEHOLDER = re.compile(r"\$\{(PORTAL_NGINX_[A-Z_]+)\}")
 
 
 def brotli_available() -> bool:
     """Debian's libnginx-mod-http-brotli-static is installed."""
     return BROTLI_MODULE.is_file()
+
+
+def lua_available() -> bool:
+    """Debian's libnginx-mod-http-lua is installed."""
+    return all(path.is_file() for path in LUA_MODULES)
+
+
+def parse_redis(address: str) -> tuple[str, int, int]:
+    """``IP:PORT[/DB]`` (an IPv6 address in brackets) → (host as nginx's Lua takes it, port, db)."""
+    match = REDIS_ADDRESS.match(address)
+    valid = match is not None and 0 < int(match["port"]) < 65536
+    if match is not None and valid:
+        try:
+            ipaddress.ip_address(match["host"].strip("[]"))
+        except ValueError:
+            valid = False
+    if match is None or not valid:
+        raise ValueError(
+            f"--versioned-by-redis {address}: give IP:PORT or IP:PORT/DB (e.g. 10.0.0.20:6379/0)"
+        )
+    return match["host"], int(match["port"]), int(match["db"] or 0)
 
 
 def render(
@@ -42,11 +76,15 @@ def render(
     tls_cert: str | None = None,
     tls_key: str | None = None,
     fresh_for: int = 0,
+    versioned_by_redis: str | None = None,
 ) -> str:
     """The nginx.conf text. *upstreams*: ``host:port`` of each app server; *user*: the workers'
     account when nginx starts as root (None: no ``user`` directive); *brotli*: serve ``.br`` files
     (None: when the module is installed); *fresh_for*: seconds a stored page is sent without
-    asking the app (0: revalidated before each use, so a publish is seen by the next request)."""
+    asking the app (0: revalidated before each use, so a publish is seen by the next request);
+    *versioned_by_redis*: ``host:port[/db]`` of the app's Redis, whose data version keys the
+    cache (a stored page is sent without asking the app, a publish is seen by the next request;
+    needs Debian's libnginx-mod-http-lua)."""
     if not upstreams:
         raise ValueError("at least one app server (--upstream host:port) is needed")
     if brotli is None:
@@ -83,8 +121,47 @@ def render(
         if fresh_for
         else "# revalidated before each use (X-Accel-Expires: @1 from the app; --fresh-for 0)"
     )
+    modules = [BROTLI_MODULE] if brotli else []
+    http_lua = key_part = ""
+    if versioned_by_redis:
+        if fresh_for:
+            raise ValueError("--fresh-for and --versioned-by-redis: choose one")
+        host, port, db = parse_redis(versioned_by_redis)
+        modules += LUA_MODULES
+        http_lua = (
+            "    # --versioned-by-redis: the data version in Redis keys the cache (portal_version.lua)\n"
+            f'    lua_package_path "{LUA_FILE.parent}/?.lua;;";\n'
+            "    lua_socket_log_errors off;  # portal_version.lua says it once a minute itself\n"
+            "    init_by_lua_block {\n"
+            '        require("portal_version").configure({\n'
+            f'            host = "{host}", port = {port}, db = {db}, timeout_ms = 100,\n'
+            "        })\n"
+            "    }\n"
+            "    # Only what the app itself marks as shareable (X-Accel-Expires, public with an ETag of\n"
+            "    # the data version) is stored: nginx reads no Cache-Control of its own in this mode.\n"
+            "    map $upstream_http_x_accel_expires $portal_no_hint {\n"
+            '        ""      1;\n'
+            "        default 0;\n"
+            "    }\n"
+        )
+        key_part = "$portal_version"
+        freshness = (
+            f"# --versioned-by-redis {versioned_by_redis}: keyed by Redis's run id, the data\n"
+            "            # version and the date in China (pages that change at midnight). No version\n"
+            "            # (a publish pending, Redis unreachable): the app answers, nothing is stored.\n"
+            '            set $portal_version "";\n'
+            "            set $portal_unversioned 1;\n"
+            '            rewrite_by_lua_block { require("portal_version").rewrite() }\n'
+            "            proxy_cache_bypass $portal_unversioned;\n"
+            "            proxy_no_cache $portal_unversioned $portal_no_hint;\n"
+            "            # A new version is a new key: the stored page needs no revalidation.\n"
+            "            proxy_ignore_headers X-Accel-Expires Expires Cache-Control;\n"
+            f"            proxy_cache_valid 200 304 {VERSIONED_FOR};"
+        )
     values = {
-        "PORTAL_NGINX_LOAD_MODULES": f"load_module {BROTLI_MODULE};" if brotli else "",
+        "PORTAL_NGINX_LOAD_MODULES": "\n".join(f"load_module {path};" for path in modules),
+        "PORTAL_NGINX_HTTP_LUA": http_lua,
+        "PORTAL_NGINX_KEY_PART": key_part,
         "PORTAL_NGINX_USER": f"user {user};" if user else "",
         "PORTAL_NGINX_LOGS": str(logs),
         "PORTAL_NGINX_STATE": str(state),
@@ -127,6 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         help="seconds a stored page is sent without asking the app (default 0: always asks)",
     )
+    parser.add_argument(
+        "--versioned-by-redis",
+        metavar="HOST:PORT[/DB]",
+        help="key the cache by the data version in the app's Redis (needs libnginx-mod-http-lua)",
+    )
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("-o", "--output", help="write here instead of standard output")
@@ -144,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         fresh_for=args.fresh_for,
+        versioned_by_redis=args.versioned_by_redis,
     )
     if args.output:
         Path(args.output).write_text(text)

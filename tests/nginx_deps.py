@@ -1,5 +1,6 @@
-"""Install what tests/test_nginx.py needs when it is missing: Debian's nginx and its brotli_static
-module. Run by ``make test`` before pytest (CI starts from a fresh machine); prints what it did."""
+"""Install what tests/test_nginx.py needs when it is missing: Debian's nginx, its brotli_static
+module and its Lua module. Run by ``make test`` before pytest (CI starts from a fresh machine);
+prints what it did."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ PACKAGES = {
     "libnginx-mod-http-brotli-static": Path(
         "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
     ),
+    # --versioned-by-redis (deploy/portal_version.lua); brings the NDK module it needs
+    "libnginx-mod-http-lua": Path("/usr/lib/nginx/modules/ngx_http_lua_module.so"),
 }
 
 

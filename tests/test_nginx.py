@@ -154,6 +154,10 @@ class Stack:
     drafts: list[int]
     cookie: str = ""
     gunicorns: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    versioned: int | None = None  # another nginx with --versioned-by-redis (when it can run)
+    redis: list[str] = field(default_factory=list)  # the redis-server command line
+    redis_port: int = 0
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def through_nginx(self, path: str, **kwargs) -> Reply:
         return fetch(self.nginx, path, **kwargs)
@@ -185,7 +189,7 @@ def _prepare(url: str) -> list[int]:
         session = get_session()
         session.info["app"] = app
         make_user(session, EDITOR, password=PASSWORD)
-        for year in (2031, 2032, 2033):
+        for year in (2031, 2032, 2033, 2034, 2035):
             dataset = get_or_create_dataset(session, DatasetKind.SPENDING, year, Stage.FINAL, "")
             version = create_version(
                 session, dataset, title=f"{year}年决算", source="tests", content=b"draft"
@@ -202,7 +206,11 @@ def _prepare(url: str) -> list[int]:
 
 
 def start_nginx(
-    prefix: Path, port: int, upstreams: list[str], fresh_for: int = 0
+    prefix: Path,
+    port: int,
+    upstreams: list[str],
+    fresh_for: int = 0,
+    versioned_by_redis: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """nginx with the shipped configuration, everything of its own under *prefix*."""
     assert NGINX is not None
@@ -217,6 +225,7 @@ def start_nginx(
             logs=prefix,
             user=getpass.getuser() if os.geteuid() == 0 else None,
             fresh_for=fresh_for,
+            versioned_by_redis=versioned_by_redis,
         )
     )
     log = prefix / "nginx.out"
@@ -238,6 +247,27 @@ def start_nginx(
         stop(process)
         raise
     return process
+
+
+def start_redis(command: list[str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return process
+        time.sleep(0.05)
+    stop(process)
+    raise RuntimeError("redis-server did not start")
+
+
+def redis_command(port: int, *words: str) -> bytes:
+    """One command to the stack's Redis; its raw answer."""
+    request = b"*%d\r\n" % len(words) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(w.encode()), w.encode()) for w in words
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(request)
+        return connection.recv(65536)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -263,19 +293,16 @@ def stack(
             PORTAL_WORKERS="2",
             PORTAL_LOG_LEVEL="WARNING",
         )
+        redis: list[str] = []
+        redis_port = 0
         if REDIS_SERVER is not None:
             redis_port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        REDIS_SERVER,
-                        *("--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""),
-                        *("--appendonly", "no", "--dir", str(tmp)),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            redis = [
+                REDIS_SERVER,
+                *("--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""),
+                *("--appendonly", "no", "--dir", str(tmp)),
+            ]
+            processes.append(start_redis(redis, redis_port))
             env["PORTAL_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         servers, logs, gunicorns = [], [], []
         for number in (1, 2):
@@ -304,7 +331,29 @@ def stack(
         processes.append(start_nginx(tmp / "nginx", nginx_port, upstreams))
         micro_port = free_port()
         processes.append(start_nginx(tmp / "micro", micro_port, upstreams, fresh_for=1))
-        yield Stack(nginx_port, micro_port, servers, logs, drafts, gunicorns=gunicorns)
+        versioned_port = None
+        if redis and load_renderer().lua_available():
+            versioned_port = free_port()
+            processes.append(
+                start_nginx(
+                    tmp / "versioned",
+                    versioned_port,
+                    upstreams,
+                    versioned_by_redis=f"127.0.0.1:{redis_port}/0",
+                )
+            )
+        yield Stack(
+            nginx_port,
+            micro_port,
+            servers,
+            logs,
+            drafts,
+            gunicorns=gunicorns,
+            versioned=versioned_port,
+            redis=redis,
+            redis_port=redis_port,
+            processes=processes,
+        )
     finally:
         for process in reversed(processes):
             stop(process)
@@ -556,6 +605,57 @@ def test_the_nginx_configuration_is_complete(app: Flask, tmp_path: Path) -> None
         renderer.render(listen="80", upstreams=[], static="/s", state="/t", logs="/l")
 
 
+def test_the_versioned_nginx_configuration(tmp_path: Path) -> None:
+    """``--versioned-by-redis``: keyed by the version portal_version.lua reads, stored only when
+    the app marks a response shareable, and never for a session."""
+    renderer = load_renderer()
+
+    def versioned(address: str, **extra) -> str:
+        text_: str = renderer.render(
+            listen="127.0.0.1:8080",
+            upstreams=["127.0.0.1:8000"],
+            static=str(ROOT / "static"),
+            state=str(tmp_path),
+            logs=str(tmp_path),
+            user=None,
+            versioned_by_redis=address,
+            **extra,
+        )
+        return text_
+
+    text_ = versioned("10.0.0.20:6379/2")
+    assert 'host = "10.0.0.20", port = 6379, db = 2' in text_
+    assert f'lua_package_path "{ROOT / "deploy"}/?.lua;;";' in text_
+    ndk, lua = (f"load_module {path};" for path in renderer.LUA_MODULES)
+    assert text_.index(ndk) < text_.index(lua)  # the Lua module needs the NDK loaded first
+    assert 'proxy_cache_key "$scheme$host$request_uri$portal_version";' in text_
+    assert "proxy_cache_bypass $portal_unversioned;" in text_
+    assert "proxy_no_cache $portal_unversioned $portal_no_hint;" in text_
+    # Everything of the default mode still holds: sessions, private answers, Set-Cookie.
+    assert "proxy_cache_bypass $cookie_portal_session;" in text_
+    assert "proxy_no_cache $cookie_portal_session $portal_not_shared;" in text_
+    ignored = re.findall(r"^\s*proxy_ignore_headers([^;]*);", text_, re.M)
+    assert ignored == [" X-Accel-Expires Expires Cache-Control"]  # never Set-Cookie
+    assert "$portal_version" not in renderer.render(
+        listen="80", upstreams=["127.0.0.1:8000"], static="/s", state="/t", logs="/l"
+    )
+    assert 'host = "[::1]", port = 6379, db = 0' in versioned("[::1]:6379")
+    for wrong in ("10.0.0.20", "10.0.0.20:99999", "redis://10.0.0.20:6379", "redis.lan:6379"):
+        with pytest.raises(ValueError):
+            versioned(wrong)
+    with pytest.raises(ValueError):
+        versioned("127.0.0.1:6379", fresh_for=5)
+    if NGINX is not None and renderer.lua_available():
+        (tmp_path / "nginx.conf").write_text(versioned("[::1]:6379"))
+        checked = subprocess.run(
+            [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stderr
+
+
 @pytest.mark.slow
 def test_a_micro_cache_answers_alone_and_catches_up_within_its_window(stack: Stack) -> None:
     """``--fresh-for 1``: within the second nginx does not ask the app at all; a publish is seen
@@ -589,6 +689,148 @@ def test_a_micro_cache_answers_alone_and_catches_up_within_its_window(stack: Sta
         assert health.headers["x-cache-status"] == "MISS"
         form = fetch(stack.micro, "/zh/login")  # sets a cookie
         assert form.headers["x-cache-status"] == "MISS"
+
+
+# -- --versioned-by-redis: the cache keyed by the data version in Redis ----------------------
+
+
+def versioned(stack: Stack) -> int:
+    if stack.versioned is None:
+        pytest.skip("needs redis-server and libnginx-mod-http-lua (make nginx-deps)")
+    return stack.versioned
+
+
+def app_requests(stack: Stack) -> int:
+    time.sleep(0.3)  # gunicorn logs a request after answering it
+    return sum(len(stack.log_lines(server)) for server in (0, 1))
+
+
+def keyed(port: int, url: str) -> Reply:
+    """*url* once it is keyed by a version (the first requests may find none in Redis yet)."""
+    for _ in range(20):
+        reply = fetch(port, url)
+        if reply.headers["x-cache-status"] != "BYPASS":
+            return reply
+        time.sleep(0.1)
+    raise AssertionError(f"{url} never keyed by a data version")
+
+
+@pytest.mark.slow
+def test_versioned_pages_come_from_the_cache_without_asking_the_app(stack: Stack) -> None:
+    port = versioned(stack)
+    for url in (PAGE, API):
+        keyed(port, url)
+        before = app_requests(stack)
+        for _ in range(3):
+            again = fetch(port, url)
+            assert again.status == 200 and again.headers["x-cache-status"] == "HIT"
+            # The reader sees the app's own headers; nginx's hint stays with nginx.
+            assert again.headers["cache-control"] == "public, max-age=0, must-revalidate"
+            assert "x-accel-expires" not in again.headers and "set-cookie" not in again.headers
+        conditional = fetch(port, url, headers={"If-None-Match": again.headers["etag"]})
+        assert conditional.status == 304
+        assert app_requests(stack) == before  # no app server was asked at all
+
+
+@pytest.mark.slow
+def test_versioned_cache_shows_a_publish_through_either_server_at_once(stack: Stack) -> None:
+    port = versioned(stack)
+    cookie = stack.cookie or sign_in_through(stack)
+    stack.cookie = cookie
+    for server, draft in zip(stack.servers, stack.drafts[3:5], strict=True):
+        keyed(port, API)
+        keyed(port, PAGE)
+        cached = fetch(port, API)
+        assert cached.headers["x-cache-status"] == "HIT"
+        before = cached.json()["data_version"]
+
+        published = fetch(
+            server,
+            f"/zh/staff/versions/{draft}/publish",
+            method="POST",
+            headers={"Cookie": cookie},
+            form={"csrf_token": staff_token(server, cookie)},
+        )
+        assert published.status == 303, published.text[:2000]
+
+        after = fetch(port, API)  # the very next request: a new key
+        assert after.json()["data_version"] == before + 1
+        assert after.headers["x-cache-status"] == "MISS"
+        page = fetch(port, PAGE)
+        assert page.headers["x-data-version"] == str(before + 1)
+        again = fetch(port, API)
+        assert again.headers["x-cache-status"] == "HIT" and again.body == after.body
+
+
+@pytest.mark.slow
+def test_versioned_cache_asks_the_app_while_a_publish_is_pending(stack: Stack) -> None:
+    port = versioned(stack)
+    stored = keyed(port, API)
+    assert fetch(port, API).headers["x-cache-status"] == "HIT"
+    # What a publish announces before its commit (a version above the database's, so the app's
+    # own reads do not clear it).
+    redis_command(stack.redis_port, "SET", "portal:data_version:pending", "999999:by-hand")
+    try:
+        before = app_requests(stack)
+        for _ in range(3):
+            reply = fetch(port, API)
+            assert reply.status == 200 and reply.headers["x-cache-status"] == "BYPASS"
+            assert reply.json()["data_version"] == stored.json()["data_version"]
+        assert app_requests(stack) == before + 3  # each one answered by an app server
+    finally:
+        redis_command(stack.redis_port, "DEL", "portal:data_version:pending")
+    assert fetch(port, API).headers["x-cache-status"] == "HIT"
+
+
+@pytest.mark.slow
+def test_versioned_cache_asks_the_app_while_redis_is_down(stack: Stack) -> None:
+    port = versioned(stack)
+    keyed(port, API)
+    assert fetch(port, API).headers["x-cache-status"] == "HIT"
+    (redis,) = [p for p in stack.processes if p.args == stack.redis]
+    stop(redis)
+    stack.processes.remove(redis)
+    try:
+        before = app_requests(stack)
+        for url in (API, PAGE, API):
+            reply = fetch(port, url)
+            # Nothing from the cache (it cannot know whether a publish happened meanwhile).
+            assert reply.status == 200 and reply.headers["x-cache-status"] == "BYPASS", url
+        assert app_requests(stack) == before + 3
+    finally:
+        stack.processes.insert(0, start_redis(stack.redis, stack.redis_port))
+        stack.cookie = ""  # the sessions were in that Redis
+    # Redis back (empty): once an app server has put the version there again, cached again.
+    deadline = time.monotonic() + 10
+    while fetch(port, API).headers["x-cache-status"] != "HIT":
+        assert time.monotonic() < deadline, "never cached again after Redis came back"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_versioned_cache_never_keeps_signed_in_pages(stack: Stack) -> None:
+    port = versioned(stack)
+    cookie = stack.cookie or sign_in_through(stack)
+    stack.cookie = cookie
+    keyed(port, PAGE)
+    for _ in range(2):
+        staff = fetch(port, "/zh/staff/", headers={"Cookie": cookie})
+        assert staff.status == 200 and EDITOR in staff.text
+        assert staff.headers["x-cache-status"] == "BYPASS"
+        mine = fetch(port, PAGE, headers={"Cookie": cookie})
+        assert (
+            mine.headers["x-cache-status"] == "BYPASS"
+            and "private" in mine.headers["cache-control"]
+        )
+    anonymous = fetch(port, PAGE)
+    assert anonymous.headers["x-cache-status"] == "HIT"
+    assert EDITOR not in anonymous.text and "set-cookie" not in anonymous.headers
+    assert fetch(port, "/zh/staff/").status in (302, 303)  # anonymous: to the sign-in, not the copy
+    for _ in range(2):
+        form = fetch(port, "/zh/login")  # sets a cookie: never stored
+        assert form.headers["x-cache-status"] == "MISS" and "set-cookie" in form.headers
+        health = fetch(port, "/healthz")  # no-store
+        assert health.headers["x-cache-status"] == "MISS"
 
 
 @pytest.mark.slow
