@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import sys
 import tempfile
@@ -288,6 +289,7 @@ def run(args: argparse.Namespace) -> int:
             proxy.stop()
         servers.stop_all()
         drop_schema(args.database_url, schema)
+        shutil.rmtree(workdir, ignore_errors=True)  # the servers' and nginx's logs and cache
 
     evaluation = evaluate(rows, many_errors)
     print()
