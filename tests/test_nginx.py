@@ -804,6 +804,7 @@ def test_versioned_cache_asks_the_app_while_redis_is_down(stack: Stack) -> None:
     # Redis back, as if restored from a snapshot: the same version number, yet nothing stored
     # before the restart is taken for current (the key holds Redis's run id) ...
     redis_command(stack.redis_port, "SET", "portal:data_version", version.decode())
+    time.sleep(1.1)  # each nginx worker leaves Redis alone for a second after it failed
     assert keyed(port, API).headers["x-cache-status"] == "MISS"
     # ... and what is stored after it is used.
     assert fetch(port, API).headers["x-cache-status"] == "HIT"
