@@ -66,7 +66,8 @@ test-fast: install translations compress-static
 browser-deps:
 	@$(BIN)/python tests/browser_deps.py
 
-## Debian's nginx (and its brotli_static module) for tests/test_nginx.py, installed when missing.
+## Debian's nginx with its brotli_static and Lua modules (the cache keyed by the data version)
+## for tests/test_nginx.py, installed when missing.
 nginx-deps:
 	@$(BIN)/python tests/nginx_deps.py
 

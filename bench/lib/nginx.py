@@ -57,9 +57,18 @@ class Nginx:
                 self.process.wait(timeout=5)
 
 
-def start_nginx(name: str, workdir: Path, upstreams: list[str], *, cache: bool = True) -> Nginx:
+def start_nginx(
+    name: str,
+    workdir: Path,
+    upstreams: list[str],
+    *,
+    cache: bool = True,
+    versioned_by_redis: str | None = None,
+) -> Nginx:
     """nginx with deploy/nginx.conf in front of *upstreams* (``host:port``). ``cache=False``: the
-    same file with ``proxy_cache off`` (to measure the app servers through the proxy alone)."""
+    same file with ``proxy_cache off`` (to measure the app servers through the proxy alone).
+    *versioned_by_redis* (``IP:PORT/DB``): its cache keyed by the data version in that Redis
+    (``--versioned-by-redis``), answering without asking the app servers."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         raise BenchError("nginx is not installed; install it with `sudo apt-get install nginx`")
     directory = workdir / name
@@ -74,6 +83,7 @@ def start_nginx(name: str, workdir: Path, upstreams: list[str], *, cache: bool =
         logs=directory / "logs",
         # Started as root, nginx's workers would run as nobody, who cannot write in our cache.
         user="root" if os.geteuid() == 0 else None,
+        versioned_by_redis=versioned_by_redis,
     )
     if not cache:
         if "proxy_cache portal;" not in text:
