@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Response,
+    current_app,
     flash,
     g,
     redirect,
@@ -16,16 +17,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from portal.db import distinct_values, get_session
 from portal.errors import user_error
+from portal.i18n import current_lang
 from portal.pagination import Page
 from portal.params import int_id_or_404, int_param, shown
 from portal.proposals import labels, queries, services
-from portal.proposals.caching import cached_by_data_version_and_day
+from portal.proposals.caching import by_data_version, cached_by_data_version_and_day
 from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters
 from portal.proposals.forms import FeedbackForm
 from portal.proposals.models import (
@@ -74,8 +77,10 @@ def no_table(name: str) -> str:
 
 def has_sample(session: Session) -> bool:
     if "proposal_sample" not in g:
-        g.proposal_sample = bool(
-            session.scalar(select(exists().where(ProposalItem.sample.is_(True))))
+        g.proposal_sample = by_data_version(
+            "has_sample",
+            (data_version(),),
+            lambda: bool(session.scalar(select(exists().where(ProposalItem.sample.is_(True))))),
         )
     return bool(g.proposal_sample)
 
@@ -89,11 +94,20 @@ def samples_mixed(items: list[ProposalItem]) -> bool:
 
 def has_items(session: Session) -> bool:
     """Whether any suggestion or proposal is there at all (else the pages say none is yet)."""
-    return session.scalar(select(ProposalItem.id).limit(1)) is not None
+    return by_data_version(
+        "has_items",
+        (data_version(),),
+        lambda: session.scalar(select(ProposalItem.id).limit(1)) is not None,
+    )
 
 
 def filter_options() -> dict[str, list[tuple[str, str]]]:
-    """Every choice of the list's filter form: (value, label)."""
+    """Every choice of the list's filter form: (value, label), once per data version and
+    language (the years and the reply classes are data; nothing here depends on the filters)."""
+    return by_data_version("filter_options", (data_version(), current_lang()), _filter_options)
+
+
+def _filter_options() -> dict[str, list[tuple[str, str]]]:
     years = distinct_values(get_session(), ProposalItem.year, descending=True)
     return {
         "year": [(str(y), str(y)) for y in years],
@@ -109,6 +123,36 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+#: How many rendered cards of the list are kept (per language, day and data version).
+KEPT_CARDS = 2048
+
+
+def list_cards(items: list[ProposalItem], mark_samples: bool) -> list[Markup]:
+    """Each item's card on the list, rendered once per data version, language and day (its due
+    text changes at midnight) and reused by every combination of filters that lists it."""
+    macro = current_app.jinja_env.get_template("proposals/_macros.html").module.item_card  # type: ignore[attr-defined]
+    day = today()
+    version = (data_version(), current_lang(), day, request.script_root, mark_samples)
+
+    def card(item: ProposalItem) -> Markup:
+        return by_data_version(
+            "list_cards",
+            (*version, item.id),
+            lambda: Markup(
+                macro(
+                    item,
+                    day,
+                    AWAITING_BUREAU,
+                    url_for("proposals.detail", item_id=item.id),
+                    mark_sample=mark_samples,
+                )
+            ),
+            keep=KEPT_CARDS,
+        )
+
+    return [card(item) for item in items]
+
+
 # -- public pages --------------------------------------------------------------------------------
 
 
@@ -118,10 +162,11 @@ def index() -> str:
     filters = filters_or_400()
     page = page_or_404(filters)
     session = get_session()
+    mark_samples = samples_mixed(list(page.items))
     return render_template(
         "proposals/list.html",
         page=page,
-        mark_samples=samples_mixed(list(page.items)),
+        cards=list_cards(list(page.items), mark_samples),
         filters=filters,
         today=today(),
         classes=reply_classes(),
