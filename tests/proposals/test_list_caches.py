@@ -4,8 +4,10 @@ there) is computed once per data version and language: a publish is seen by the 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from portal.web import read_data_version
+from tests.proposals.conftest import reply_to
 
 
 def year_options(page: str) -> set[str]:
@@ -31,3 +33,37 @@ def test_menus_are_in_the_pages_language(client) -> None:
     assert '<option value="in_hand" >Being handled</option>' in en
     assert '<option value="in_hand" >Being handled</option>' not in zh
     assert year_options(en) == year_options(zh)
+
+
+def card_of(page: str, item_id: int) -> str:
+    card = re.search(
+        rf'<li class="p-card[^"]*">(?:(?!</li>).)*?/proposals/{item_id}"(?:(?!</li>).)*</li>',
+        page,
+        re.S,
+    )
+    assert card is not None, item_id
+    return card.group(0)
+
+
+def test_an_items_card_follows_a_publish_and_the_day(app, client, session, make_item) -> None:
+    item = make_item(year=2031, title="关于卡片缓存测试的建议")
+    session.commit()
+    card = card_of(client.get("/en/proposals?year=2031").get_data(as_text=True), item.id)
+    assert "Being handled" in card and "Due in" in card
+    # the same card on another combination of filters, then after a reply is published
+    assert card == card_of(
+        client.get("/en/proposals?year=2031&type=suggestion").get_data(as_text=True), item.id
+    )
+    reply_to(session, item, date(2026, 11, 20))
+    session.commit()
+    replied = card_of(
+        client.get("/en/proposals?year=2031&role=sole").get_data(as_text=True), item.id
+    )
+    assert "Replied, awaiting feedback" in replied and "Due in" not in replied
+    # a day later, with no publish: an open item's due text moves on
+    other = make_item(year=2031)
+    session.commit()
+    due = card_of(client.get("/en/proposals?year=2031").get_data(as_text=True), other.id)
+    app.config["TODAY"] = "2026-11-27"
+    later = card_of(client.get("/en/proposals?year=2031&met=no").get_data(as_text=True), other.id)
+    assert "Due in" in due and "Due in" in later and due != later
