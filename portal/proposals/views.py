@@ -26,10 +26,10 @@ from portal.db import distinct_values, get_session
 from portal.errors import user_error
 from portal.i18n import current_lang
 from portal.pagination import Page
-from portal.params import int_id_or_404, int_param, shown
+from portal.params import ParamError, bad_request, int_id_or_404, int_param, shown
 from portal.proposals import labels, queries, services
 from portal.proposals.caching import by_data_version, cached_by_data_version_and_day
-from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters
+from portal.proposals.filters import MAX_PAGE, REPLYING, ListFilters, parse_filters
 from portal.proposals.forms import FeedbackForm
 from portal.proposals.models import (
     AWAITING_BUREAU,
@@ -123,6 +123,18 @@ def _filter_options() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def list_filters_or_400() -> ListFilters:
+    """The list's filters, as :func:`~portal.proposals.web.filters_or_400` reads them, with the
+    reply classes' codes read once per data version rather than on every page."""
+    codes = by_data_version(
+        "class_codes", (data_version(),), lambda: [c.code for c in reply_classes()]
+    )
+    try:
+        return parse_filters(request.args, codes)
+    except ParamError as error:
+        raise bad_request(error) from None
+
+
 #: How many rendered cards of the list are kept (per language, day and data version).
 KEPT_CARDS = 2048
 
@@ -159,7 +171,7 @@ def list_cards(items: list[ProposalItem], mark_samples: bool) -> list[Markup]:
 @pages.get("")
 @cached_by_data_version_and_day(query=list_query)
 def index() -> str:
-    filters = filters_or_400()
+    filters = list_filters_or_400()
     page = page_or_404(filters)
     session = get_session()
     mark_samples = samples_mixed(list(page.items))
@@ -169,7 +181,6 @@ def index() -> str:
         cards=list_cards(list(page.items), mark_samples),
         filters=filters,
         today=today(),
-        classes=reply_classes(),
         options=filter_options(),
         csv_url=url_for("proposals.table_csv", name="list", **filters.query_args(page=1)),
         proposals_sample=has_sample(session),
