@@ -102,10 +102,10 @@ class ResponseCache:
         if len(item.body) > self.max_bytes // 8:
             return
         with self._lock:
+            replaced = self._items.pop(key, None)
+            held = self.bytes - (len(replaced.body) if replaced is not None else 0)
             self._items[key] = item
-            self._items.move_to_end(key)
-            # Summed on each store (a miss, which has just rendered a page): a few hundred adds.
-            held = sum(len(i.body) for i in self._items.values())
+            held += len(item.body)
             while len(self._items) > self.size or held > self.max_bytes:
                 _key, evicted = self._items.popitem(last=False)
                 held -= len(evicted.body)

@@ -332,3 +332,6 @@ def test_the_cache_is_bounded_by_entries_and_by_bytes() -> None:
     for n in range(12):
         by_bytes.put((n,), body_of(100))
     assert by_bytes.bytes == 800 and len(by_bytes) == 8 and by_bytes.get((3,)) is None
+    for _ in range(3):  # storing a key again replaces it: counted once, nothing else evicted
+        by_bytes.put((11,), body_of(50))
+    assert by_bytes.bytes == 750 and len(by_bytes) == 8 and by_bytes.get((4,)) is not None
