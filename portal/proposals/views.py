@@ -150,14 +150,13 @@ def list_cards(items: list[ProposalItem], mark_samples: bool) -> list[Markup]:
         return by_data_version(
             "list_cards",
             (*version, item.id),
-            lambda: Markup(
-                macro(
-                    item,
-                    day,
-                    AWAITING_BUREAU,
-                    url_for("proposals.detail", item_id=item.id),
-                    mark_sample=mark_samples,
-                )
+            # An autoescaping template's macro returns Markup, escaped as it was rendered.
+            lambda: macro(
+                item,
+                day,
+                AWAITING_BUREAU,
+                url_for("proposals.detail", item_id=item.id),
+                mark_sample=mark_samples,
             ),
             keep=KEPT_CARDS,
         )
