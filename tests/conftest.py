@@ -112,7 +112,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         transaction.rollback()
         connection.close()
         # Caches are keyed by data version; a rolled-back publish must not leave entries behind.
-        flask_app.extensions.pop("portal.snapshot", None)
+        for cache in ("portal.snapshot", "proposals.by_data_version", "proposals.list_cards"):
+            flask_app.extensions.pop(cache, None)
         flask_app.extensions["portal.response_cache"]._items.clear()
         limiter.reset()  # rate-limit counters are per test
 

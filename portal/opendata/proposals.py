@@ -42,11 +42,11 @@ from portal.proposals.filters import (
 )
 from portal.proposals.models import ReplyClass
 from portal.proposals.presenters import item_detail_json, item_summary_json, item_view
-from portal.proposals.rules import rules, today
+from portal.proposals.rules import today
 from portal.proposals.stats import Counts, Stats, cached_stats, ratio
 from portal.proposals.tables import rate
 from portal.proposals.visibility import PUBLIC
-from portal.proposals.web import item_or_404, reply_classes
+from portal.proposals.web import item_or_404, list_ids, reply_classes
 from portal.spending.areas import AREAS_BY_SLUG
 from portal.web import data_version
 
@@ -168,9 +168,7 @@ def filters_or_400(classes: list[ReplyClass]) -> ListFilters:
 def api_list() -> dict[str, Any]:
     filters = filters_or_400(reply_classes())
     size = int(request.args.get("per_page", queries.PER_PAGE))
-    page = queries.list_page(
-        get_session(), filters, today(), soon_days=rules().due_soon_days, per_page=size
-    )
+    page = list_ids(filters, per_page=size)
     if page.page > page.pages:
         raise page_beyond_last(page.page, page.pages)
     extra: dict[str, Any] = {"per_page": str(size)} if size != queries.PER_PAGE else {}
@@ -179,7 +177,10 @@ def api_list() -> dict[str, Any]:
         return url_for("proposals_api.index", **filters.query_args(page=number), **extra)
 
     return {
-        "items": [item_summary_json(item, today()) for item in page.items],
+        "items": [
+            item_summary_json(item, today())
+            for item in queries.items_by_id(get_session(), list(page.items))
+        ],
         "page": page.page,
         "pages": page.pages,
         "per_page": page.per_page,

@@ -8,8 +8,9 @@ cost, not what the table holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, defer, selectinload
@@ -29,6 +30,7 @@ from portal.proposals.models import (
 from portal.proposals.search import plan_search
 
 PER_PAGE = 20
+T = TypeVar("T")
 REPLYING_ROLES = (HandlingRole.SOLE, HandlingRole.LEAD, HandlingRole.SPLIT)
 
 
@@ -123,12 +125,25 @@ def list_page(
     if submitter_id is not None:
         # A deputy's own list: replies waiting for feedback first.
         order = (case((ProposalItem.status == Status.REPLIED, 0), else_=1), *LIST_ORDER)
-    return _page(session, where, filters.q, order, filters.page, per_page)
+    return _page(session, where, filters.q, order, filters.page, per_page, load=loader(session))
 
 
 #: A search that matches more items than this reads a page by probing the items in list order
 #: (about 20 × items ÷ matches probes); one that matches fewer gathers its matches and sorts them.
 PROBE_IN_ORDER_ABOVE = 1000
+
+
+def list_page_ids(
+    session: Session,
+    filters: ListFilters,
+    today: date,
+    *,
+    soon_days: int = 14,
+    per_page: int = PER_PAGE,
+) -> Page[int]:
+    """:func:`list_page`'s page as the items' ids (whose cards may be rendered already)."""
+    where = conditions(filters, today, soon_days)
+    return _page(session, where, filters.q, LIST_ORDER, filters.page, per_page, load=list)
 
 
 def _page(
@@ -138,8 +153,11 @@ def _page(
     order: tuple[Any, ...],
     page: int,
     per_page: int,
-) -> Page[ProposalItem]:
-    """One page of the items meeting *where* and the search *q*, and how many there are."""
+    *,
+    load: Callable[[list[int]], list[T]],
+) -> Page[T]:
+    """One page of the items meeting *where* and the search *q*, as *load* reads them from their
+    ids, and how many there are."""
     search = plan_search(session, q)
     offset = (page - 1) * per_page
     total = search.total if not where else None
@@ -149,13 +167,13 @@ def _page(
         # as for most never-seen combinations of filters.
         ids = _page_ids(session, where, order, per_page, offset)
         if len(ids) < per_page and (ids or page == 1):
-            return Page(items_by_id(session, ids), offset + len(ids), page, per_page)
-        return Page(items_by_id(session, ids), _count(session, where), page, per_page)
+            return Page(load(ids), offset + len(ids), page, per_page)
+        return Page(load(ids), _count(session, where), page, per_page)
     if total is None:
         total = _count(session, [*where, *search.conditions()])
     in_order = search.conditions(in_list_order=total > PROBE_IN_ORDER_ABOVE)
     ids = _page_ids(session, [*where, *in_order], order, per_page, offset)
-    return Page(items_by_id(session, ids), total, page, per_page)
+    return Page(load(ids), total, page, per_page)
 
 
 def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
@@ -176,6 +194,10 @@ def _page_ids(
     filters (compiled once)."""
     statement = select(ProposalItem.id).where(*where).order_by(*order)
     return list(session.scalars(statement.limit(limit).offset(offset)))
+
+
+def loader(session: Session) -> Callable[[list[int]], list[ProposalItem]]:
+    return lambda ids: items_by_id(session, ids)
 
 
 def items_by_id(session: Session, ids: list[int]) -> list[ProposalItem]:
@@ -320,4 +342,4 @@ def queue_page(
 ) -> Page[ProposalItem]:
     condition = queue_condition(queue, today, soon_days)
     where = [condition] if condition is not None else []
-    return _page(session, where, q, queue_order(queue), page, per_page)
+    return _page(session, where, q, queue_order(queue), page, per_page, load=loader(session))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -50,6 +51,8 @@ from portal.proposals.visibility import PUBLIC, current_viewer
 from portal.proposals.web import (
     filters_or_400,
     item_or_404,
+    list_ids_or_404,
+    list_index,
     list_query,
     page_or_404,
     reply_classes,
@@ -139,29 +142,32 @@ def list_filters_or_400() -> ListFilters:
 KEPT_CARDS = 2048
 
 
-def list_cards(items: list[ProposalItem], mark_samples: bool) -> list[Markup]:
+def list_cards(ids: list[int], mark_samples: bool) -> list[Markup]:
     """Each item's card on the list, rendered once per data version, language and day (its due
-    text changes at midnight) and reused by every combination of filters that lists it."""
-    macro = current_app.jinja_env.get_template("proposals/_macros.html").module.item_card  # type: ignore[attr-defined]
+    text changes at midnight) and reused by every combination of filters that lists it: only
+    the items whose card is not kept yet are read from the database."""
+    cards: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
+        "proposals.list_cards", OrderedDict()
+    )
     day = today()
     version = (data_version(), current_lang(), day, request.script_root, mark_samples)
-
-    def card(item: ProposalItem) -> Markup:
-        return by_data_version(
-            "list_cards",
-            (*version, item.id),
+    keys = [(*version, item_id) for item_id in ids]
+    found = {key: cards.get(key) for key in keys}
+    missing = [key[-1] for key, card in found.items() if card is None]
+    if missing:
+        macro = current_app.jinja_env.get_template("proposals/_macros.html").module.item_card  # type: ignore[attr-defined]
+        for item in queries.items_by_id(get_session(), missing):
             # An autoescaping template's macro returns Markup, escaped as it was rendered.
-            lambda: macro(
+            found[(*version, item.id)] = cards[(*version, item.id)] = macro(
                 item,
                 day,
                 AWAITING_BUREAU,
                 url_for("proposals.detail", item_id=item.id),
                 mark_sample=mark_samples,
-            ),
-            keep=KEPT_CARDS,
-        )
-
-    return [card(item) for item in items]
+            )
+        while len(cards) > KEPT_CARDS:
+            cards.popitem(last=False)
+    return [card for card in found.values() if card is not None]
 
 
 # -- public pages --------------------------------------------------------------------------------
@@ -171,9 +177,10 @@ def list_cards(items: list[ProposalItem], mark_samples: bool) -> list[Markup]:
 @cached_by_data_version_and_day(query=list_query)
 def index() -> str:
     filters = list_filters_or_400()
-    page = page_or_404(filters)
+    page = list_ids_or_404(filters)
     session = get_session()
-    mark_samples = samples_mixed(list(page.items))
+    samples = list_index().samples
+    mark_samples = 0 < sum(1 for item_id in page.items if item_id in samples) < len(page.items)
     return render_template(
         "proposals/list.html",
         page=page,
