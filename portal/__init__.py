@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         audit,
         datasets,
         errors,
+        layout,
         opendata,
         proposals,
         spending,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     datasets.init_app(app)
     spending.init_app(app)
+    layout.init_app(app)  # the layout's navigation names the areas
     proposals.init_app(app)
     opendata.init_app(app)
     accounts.init_app(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,22 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 
 
 class Fingerprints:
-    """The fingerprint of each file under *root*, recomputed when the file changes."""
+    """The fingerprint of each file under *root*, recomputed when the file changes: a file is
+    looked at again at most every *recheck_s* seconds (0: on every call), since every page links
+    a few and a release restarts the servers anyway."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, recheck_s: float = 0.0) -> None:
         self.root = root.resolve()
+        self.recheck_s = recheck_s
         self._known: dict[str, tuple[tuple[int, int], str]] = {}
+        self._checked: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def of(self, filename: str) -> str | None:
+        if self.recheck_s:
+            checked = self._checked.get(filename)
+            if checked is not None and time.monotonic() - checked < self.recheck_s:
+                return self._known[filename][1]
         try:
             path = (self.root / filename).resolve()
             if not path.is_relative_to(self.root):
@@ -43,12 +52,13 @@ class Fingerprints:
             return None
         key = (stat.st_mtime_ns, stat.st_size)
         known = self._known.get(filename)
-        if known is not None and known[0] == key:
-            return known[1]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARS]
-        with self._lock:
-            self._known[filename] = (key, digest)
-        return digest
+        if known is None or known[0] != key:
+            known = (key, hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARS])
+            with self._lock:
+                self._known[filename] = known
+        if self.recheck_s:
+            self._checked[filename] = time.monotonic()
+        return known[1]
 
 
 class FingerprintedCaching:
@@ -109,7 +119,9 @@ class FreshWhiteNoise(WhiteNoise):
 
 
 def init_app(app: Flask) -> Fingerprints:
-    fingerprints = Fingerprints(Path(app.static_folder or "static"))
+    # Looked at again every second in production; at once while developing or testing.
+    recheck_s = 0.0 if app.debug or app.testing else 1.0
+    fingerprints = Fingerprints(Path(app.static_folder or "static"), recheck_s)
 
     @app.url_defaults
     def _fingerprint(endpoint: str, values: dict[str, Any]) -> None:

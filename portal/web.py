@@ -162,10 +162,11 @@ def cached_by_data_version(
     ``If-None-Match`` with 304, and serve repeat requests from the response cache.
 
     The key is what the body depends on, and nothing else: the data version, ``also_by``, the
-    language, the endpoint with its (converted) path values, and the view's known parameters as
-    *query* reads them (parsed, defaults left out, sorted). Any other parameter is ignored, so a
-    link with ``?utm_source=…`` is served from the same entry, and a random ``?x=`` costs no
-    render. Never a request header: ``Host`` and the like are not part of it.
+    language, where the site is mounted (``SCRIPT_NAME``), the endpoint with its (converted) path
+    values, and the view's known parameters as *query* reads them (parsed, defaults left out,
+    sorted). Any other parameter is ignored, so a link with ``?utm_source=…`` is served from the
+    same entry, and a random ``?x=`` costs no render. Never a request header: ``Host`` and the
+    like are not part of it.
 
     ``also_by`` adds a part to the key for pages that change without a publish (e.g. "due in
     3 days" changes at midnight: ``also_by=lambda: today().isoformat()``). Readers with a session
@@ -185,6 +186,7 @@ def cached_by_data_version(
                 version,
                 extra,
                 g.get("lang", ""),
+                request.script_root,  # where the site is mounted: every link depends on it
                 request.endpoint,
                 tuple(sorted((k, str(v)) for k, v in kwargs.items())),
                 tuple(known.items()),
@@ -248,7 +250,7 @@ class ReplayCachedHits:
 
     The first time an address is answered from (or stored in) the response cache by
     :func:`cached_by_data_version`, the status and headers Flask sent are remembered under the raw
-    address (path, query string, host, scheme). A later request for the same raw address, with no
+    address (mount, path, query string, host, scheme). A later request for the same raw address, with no
     cookie at all, is answered with those headers and the cached body, if the data version (and
     ``also_by``) are still those of the remembered answer and the body is still in the response
     cache; a matching ``If-None-Match`` gets the remembered 304. Anything else — a cookie, another
@@ -266,6 +268,7 @@ class ReplayCachedHits:
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ or not self.size:
             return self.wsgi_app(environ, start_response)
         address = (
+            environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_HOST", ""),
@@ -340,7 +343,14 @@ def switch_url(lang: str) -> str:
     """The same page in *lang*, for the layout's language switch: built from the page's endpoint,
     its path values and the query parameters it declared (:func:`use_query`), never from the raw
     query string (whose ``endpoint``, ``_external``, ``_scheme`` or ``_anchor`` ``url_for`` would
-    take as its own arguments)."""
+    take as its own arguments). Built once per request and language (the layout asks three times)."""
+    built: dict[str, str] = g.setdefault("switch_urls", {})
+    if lang not in built:
+        built[lang] = _switch_url(lang)
+    return built[lang]
+
+
+def _switch_url(lang: str) -> str:
     if request.endpoint and request.view_args is not None and g.get("lang"):
         values = {**g.get("page_query", {}), **request.view_args, "lang": lang}
         try:

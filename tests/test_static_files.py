@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,14 @@ def test_a_compressed_copy_older_than_its_file_is_never_sent(tmp_path: Path) -> 
         response.close()
         assert response.headers.get("Content-Encoding") == encoding, name
         assert (brotli.decompress(data) if encoding else data) == body, name
+
+
+def test_a_fingerprint_is_looked_at_again_after_its_recheck_interval(tmp_path: Path) -> None:
+    (tmp_path / "a.css").write_text("body { color: red }")
+    fingerprints = Fingerprints(tmp_path, recheck_s=0.2)
+    before = fingerprints.of("a.css")
+    (tmp_path / "a.css").write_text("body { color: blue; }")
+    assert fingerprints.of("a.css") == before  # within the interval: not looked at
+    time.sleep(0.25)
+    assert fingerprints.of("a.css") not in (None, before)
+    assert fingerprints.of("missing.css") is None and fingerprints.of("missing.css") is None

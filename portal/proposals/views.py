@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, select
@@ -138,6 +139,16 @@ def list_filters_or_400() -> ListFilters:
         raise bad_request(error) from None
 
 
+#: The list's menus, by parameter (translated only when a menu's fragment is rendered).
+SELECT_LABELS = {
+    "year": _l("Year"),
+    "type": _l("Type"),
+    "status": _l("Status"),
+    "area": _l("Area"),
+    "role": _l("The bureau's role"),
+    "class": _l("Reply class"),
+}
+
 #: How many rendered cards of the list are kept (per language, day and data version).
 KEPT_CARDS = 2048
 
@@ -192,6 +203,9 @@ def index() -> str:
         proposals_sample=has_sample(session),
         any_items=has_items(session),
         awaiting=AWAITING_BUREAU,
+        options_version=data_version(),  # the menus' years and classes are data
+        select_labels=SELECT_LABELS,
+        rules=rules(),
     )
 
 

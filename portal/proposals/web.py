@@ -87,11 +87,16 @@ def list_ids_or_404(filters: ListFilters) -> Page[int]:
 
 
 def _check(page: Page[Any]) -> None:
-    check_page(
-        page.page,
-        page.pages,
-        _("There is no page %(page)s: the list has %(pages)s.", page=page.page, pages=page.pages),
-    )
+    if page.page > page.pages:
+        check_page(
+            page.page,
+            page.pages,
+            _(
+                "There is no page %(page)s: the list has %(pages)s.",
+                page=page.page,
+                pages=page.pages,
+            ),
+        )
 
 
 def item_or_404(item_id: int) -> ProposalItem:

@@ -67,3 +67,26 @@ def test_an_items_card_follows_a_publish_and_the_day(app, client, session, make_
     app.config["TODAY"] = "2026-11-27"
     later = card_of(client.get("/en/proposals?year=2031&met=no").get_data(as_text=True), other.id)
     assert "Due in" in due and "Due in" in later and due != later
+
+
+def checked_boxes(page: str) -> set[str]:
+    return set(re.findall(r'<input type="checkbox" name="(\w+)" value="1" checked>', page))
+
+
+def test_the_forms_parts_follow_the_filters_and_the_day(app, client) -> None:
+    """The form's menus, check boxes and the deadlines note are rendered once and reused: each
+    still shows this page's choices, and today's date moves on at midnight."""
+    seen = {}
+    for query in ("overdue=1", "due_soon=1", "overdue=1&due_soon=1", "", "due_soon=1&year=2025"):
+        seen[query] = checked_boxes(client.get(f"/en/proposals?{query}").get_data(as_text=True))
+    assert seen == {
+        "overdue=1": {"overdue"},
+        "due_soon=1": {"due_soon"},
+        "overdue=1&due_soon=1": {"overdue", "due_soon"},
+        "": set(),
+        "due_soon=1&year=2025": {"due_soon"},
+    }
+    assert "today is November 26, 2026" in client.get("/en/proposals").get_data(as_text=True)
+    app.config["TODAY"] = "2026-11-27"
+    later = client.get("/en/proposals?year=2025").get_data(as_text=True)
+    assert "today is November 27, 2026" in later and "November 26" not in later
