@@ -156,7 +156,7 @@ def cached_by_data_version(
     view: F | None = None,
     *,
     query: QueryReader = no_query,
-    also_by: Callable[[], str] | None = None,
+    also_by: Callable[[Flask], str] | None = None,
 ) -> Any:
     """Give a public GET view an ETag and Cache-Control tied to the data version, answer
     ``If-None-Match`` with 304, and serve repeat requests from the response cache.
@@ -169,7 +169,8 @@ def cached_by_data_version(
     like are not part of it.
 
     ``also_by`` adds a part to the key for pages that change without a publish (e.g. "due in
-    3 days" changes at midnight: ``also_by=lambda: today().isoformat()``). Readers with a session
+    3 days" changes at midnight: ``also_by=lambda app: today(app).isoformat()``); it is given the
+    app, and must not need a request or an app context (a replay has neither). Readers with a session
     cookie are never served from, nor stored in, the cache: their page may be their own."""
 
     def decorate(view: F) -> F:
@@ -181,7 +182,7 @@ def cached_by_data_version(
                 response.headers["Cache-Control"] = "private, no-store"
                 return response
             version = data_version()
-            extra = also_by() if also_by else ""
+            extra = also_by(current_app._get_current_object()) if also_by else ""  # type: ignore[attr-defined]
             key = (
                 version,
                 extra,
@@ -240,7 +241,7 @@ class Replay:
 
     key: tuple[Any, ...]
     etag: str  # as in the header, quoted
-    also_by: Callable[[], str] | None
+    also_by: Callable[[Flask], str] | None
     headers: dict[str, list[tuple[str, str]]]  # status line → headers
 
 
@@ -314,11 +315,7 @@ class ReplayCachedHits:
     ) -> list[bytes] | None:
         try:
             version = read_data_version(self.flask)
-            if replay.also_by is None:
-                extra = ""
-            else:
-                with self.flask.app_context():  # e.g. today() reads the app's TODAY setting
-                    extra = replay.also_by()
+            extra = "" if replay.also_by is None else replay.also_by(self.flask)
         except Exception:  # e.g. the database is down: Flask answers, with its error page
             return None
         if (version, extra) != replay.key[:2]:

@@ -66,3 +66,23 @@ def test_a_reader_with_a_cookie_is_never_answered_by_a_replay(
     client.set_cookie("portal_session", "somebody")
     response = client.get(url)
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("url", ["/en/proposals", "/api/v1/proposals"])
+def test_a_page_of_the_day_is_not_replayed_the_next_day(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setitem(app.config, "TODAY", "2026-11-26")
+    first = client.get(url)
+    flask_answers = []
+    replay = replayer(app)
+    inner = replay.wsgi_app
+    monkeypatch.setattr(replay, "wsgi_app", lambda *a: flask_answers.append(1) or inner(*a))
+    assert answer(client.get(url)) == answer(first)
+    assert flask_answers == []  # replayed the same day, without asking Flask
+    monkeypatch.setitem(app.config, "TODAY", "2026-11-27")
+    later = client.get(url)
+    assert later.headers["ETag"] != first.headers["ETag"]
+    assert "2026-11-27" in later.get_data(as_text=True) or "November 27, 2026" in later.get_data(
+        as_text=True
+    )

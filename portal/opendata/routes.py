@@ -80,7 +80,7 @@ def api_get(
         cached = cached_by_data_version(
             serialised,
             query=reader,
-            also_by=(lambda: today().isoformat()) if by_day else None,
+            also_by=(lambda app: today(app).isoformat()) if by_day else None,
         )
         cached.api_operation = Operation(
             summary=summary,

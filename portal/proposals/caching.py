@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 def cached_by_data_version_and_day(view: Any = None, *, query: QueryReader = no_query) -> Any:
     """:func:`portal.web.cached_by_data_version`, also keyed on today's date."""
-    return cached_by_data_version(view, query=query, also_by=lambda: today().isoformat())
+    return cached_by_data_version(view, query=query, also_by=lambda app: today(app).isoformat())
 
 
 #: How many data versions (times languages) the per-version caches keep: a publish makes a new

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import chinese_calendar
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 
 from portal.i18n import CHINA
 
@@ -48,11 +48,14 @@ def rules() -> HandlingRules:
     return HandlingRules()
 
 
-def today() -> date:
-    """Today in China. ``TODAY`` in the app config (``PORTAL_TODAY``, ISO date) fixes it, so that
-    due dates and "overdue" are deterministic in tests and screenshots."""
-    if has_app_context():
-        fixed = current_app.config.get("TODAY")
+def today(app: Flask | None = None) -> date:
+    """Today in China. ``TODAY`` in the config of *app* (by default the current app, if any;
+    ``PORTAL_TODAY``, ISO date) fixes it, so that due dates and "overdue" are deterministic in
+    tests and screenshots."""
+    if app is None and has_app_context():
+        app = current_app
+    if app is not None:
+        fixed = app.config.get("TODAY")
         if isinstance(fixed, date):
             return fixed
         if fixed:
