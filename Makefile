@@ -64,12 +64,12 @@ test-fast: install translations compress-static
 	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest -q -m 'not slow' --durations=5 $(PYTEST_ARGS)
 
 browser-deps:
-	@$(BIN)/python tests/browser_deps.py
+	@$(BIN)/python tests/debian_deps.py browser
 
 ## Debian's nginx with its brotli_static and Lua modules (the cache keyed by the data version)
 ## for tests/test_nginx.py, installed when missing.
 nginx-deps:
-	@$(BIN)/python tests/nginx_deps.py
+	@$(BIN)/python tests/debian_deps.py nginx
 
 ## ruff (lint and format) and mypy over what pyproject.toml lists ([tool.mypy] packages).
 lint: install

@@ -4,26 +4,31 @@ inside a transaction that is rolled back at the end."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.cli import setup_database
 from portal.extensions import limiter
 from portal.spending.queries import Snapshot, published_snapshot
+from tests.servers import (
+    BACKENDS,
+    REDIS_SERVER,
+    RedisServer,
+    dispose,
+    migrate,
+    migrated_database,
+    postgres_schema,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 
 
 #: Tests that take seconds each, by node-id prefix: servers or processes of their own (several
@@ -58,35 +63,59 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def _postgres_schema_url(base_url: str, schema: str) -> str:
-    separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
-    else:
-        base = os.environ["PORTAL_TEST_DATABASE_URL"]
-        schema = f"test_{uuid.uuid4().hex[:12]}"  # a schema of our own: parallel runs never clash
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_schema_url(base, schema)
-    flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
-    with flask_app.app_context():
-        setup_database(DATA_DIR, log=lambda _message: None)
-    yield flask_app
-    database_engine = flask_app.extensions["portal.db"].engine
-    database_engine.dispose()
-    if schema is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
+        with flask_app.app_context():
+            setup_database(DATA_DIR, log=lambda _message: None)
+        yield flask_app
+        flask_app.extensions["portal.db"].engine.dispose()
+
+
+# -- what a test that commits for real, or takes Redis away, starts for itself (tests/servers.py)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file with the curated data, copied for each test that needs one."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate(f"sqlite:///{path}")  # the last connection to close checkpoints the WAL
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database with the curated data for one test (whose requests commit for
+    real, unlike the suite's rolled-back transaction); its URL."""
+    template = request.getfixturevalue("sqlite_template") if request.param == "sqlite" else None
+    with migrated_database(request.param, tmp_path, template) as url:
+        yield url
+
+
+@pytest.fixture
+def committing_app(database_url: str) -> Iterator[Flask]:
+    """An app whose requests commit for real, on a database of the test's own."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of the test's own on a spare port (it may stop and start it)."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

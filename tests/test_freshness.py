@@ -8,17 +8,13 @@ and started again (never the shared one)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
@@ -26,53 +22,14 @@ from portal.datasets.models import DataState
 from portal.datasets.services import bump_data_version
 from portal.db import get_session
 from portal.freshness import PENDING_KEY, VERSION_KEY, SharedVersion
-from tests.accounts.conftest import _setup, dispose
-from tests.accounts.test_redis_outage import REDIS_SERVER, RedisServer
 from tests.helpers import publish_spending
+from tests.servers import REDIS_SERVER, RedisServer, dispose
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed"),
 ]
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 AREAS = "/api/v1/areas?year=2023"
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("freshness") / "template.sqlite3"
-    _setup(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = tmp_path / "shared.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    base = os.environ["PORTAL_TEST_DATABASE_URL"]
-    schema = f"test_freshness_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-        _setup(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -3,22 +3,22 @@ commands move a database up and down them."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 import portal.migrations
 from portal import create_app
 from portal.migrations import head_revisions, import_all_models
-from tests.conftest import BACKENDS, DATA_DIR, _postgres_schema_url
+from tests.conftest import DATA_DIR
+from tests.servers import BACKENDS, postgres_schema
 
 
 def schema_differences(engine: Engine) -> list[object]:
@@ -39,23 +39,14 @@ def test_every_domain_s_models_are_imported() -> None:
 @pytest.fixture(params=BACKENDS)
 def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database of its own (a fresh schema on PostgreSQL)."""
-    admin = schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    else:
-        base = os.environ["PORTAL_TEST_DATABASE_URL"]
-        schema = f"test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_schema_url(base, schema)
-    flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
-    yield flask_app
-    flask_app.extensions["portal.db"].dispose()
-    if admin is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
+        yield flask_app
+        flask_app.extensions["portal.db"].dispose()
 
 
 def test_flask_db_upgrade_downgrade_upgrade(empty_app: Flask) -> None:

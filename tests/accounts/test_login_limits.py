@@ -113,7 +113,7 @@ def test_two_apps_in_one_process_share_the_counts(committing_app, database_url) 
     """Flask-Limiter's limiter is one object per process; each app still counts in its own
     database (and two apps on one database count together)."""
     from portal import create_app
-    from tests.accounts.conftest import dispose
+    from tests.servers import dispose
 
     app = committing_app
     second = create_app({"TESTING": True, "DATABASE_URL": database_url})

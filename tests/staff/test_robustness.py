@@ -16,17 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from portal import create_app
-from portal.cli import setup_database
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, DataState, Stage
 from portal.datasets.publishing import publishing_of, register_publishing
 from portal.db import get_session
@@ -38,46 +34,11 @@ from portal.spending.upload import import_spending
 from portal.staff import preview
 from portal.staff.services import publish
 from portal.uploads.units import Unit
-from tests.helpers import DATA_DIR, spending_request
+from tests.helpers import spending_request
+from tests.servers import close_reader_connection
 from tests.staff.files import VALID_2023, csv_bytes, generated_lines, write
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
-
-
-@pytest.fixture(params=BACKENDS)
-def committing_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a database of its own (not the suite's rolled-back transaction): commits are real."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
-    else:
-        base = os.environ["PORTAL_TEST_DATABASE_URL"]
-        schema = f"test_staff_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url})
-    with app.app_context():
-        setup_database(DATA_DIR, log=lambda _m: None)
-    yield app
-    close_reader_connection(app)
-    app.extensions["portal.db"].engine.dispose()
-    if schema is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def close_reader_connection(app: Flask) -> None:
-    """``Database.read_scalar`` keeps one autocommit connection per thread: close this thread's
-    (a thread that ends, or an app that goes, would otherwise leave it to the garbage collector)."""
-    reader = app.extensions["portal.db"]._reader
-    connection = getattr(reader, "connection", None)
-    if connection is not None:
-        connection.close()
-        reader.connection = None
 
 
 def published_state(app: Flask) -> dict[str, Any]:
@@ -102,12 +63,12 @@ def published_state(app: Flask) -> dict[str, Any]:
     return state
 
 
-def test_killing_the_import_at_random_moments_changes_nothing(tmp_path: Path) -> None:
+def test_killing_the_import_at_random_moments_changes_nothing(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     database = tmp_path / "kill.sqlite3"
+    shutil.copy(sqlite_template, database)
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{database}"})
-    with app.app_context():
-        setup_database(DATA_DIR, log=lambda _m: None)
-    app.extensions["portal.db"].engine.dispose()  # the last connection checkpoints the WAL
     pristine = tmp_path / "pristine.sqlite3"
     shutil.copy(database, pristine)
     before = published_state(app)
