@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import sys
@@ -18,7 +17,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -33,6 +31,7 @@ from bench.lib import (
     clear_portal_settings,
     preflight,
     source_fingerprint,
+    write_report,
 )
 from bench.lib.cpu import cpu_busy_share
 from bench.lib.databases import generated_lines, leaf_codes_for, setup_curated
@@ -353,9 +352,9 @@ def run(args: argparse.Namespace) -> int:
         "1M-line database ≥ 0.8 of the curated one's req/s"
     )
     print("all targets met" if not missed else "MISSED:\n  " + "\n  ".join(missed))
-    report = {
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": {
+    write_report(
+        "results.json",
+        settings={
             "duration_s": args.duration,
             "warmup_s": WARMUP_S,
             "wrk_threads": THREADS,
@@ -368,25 +367,15 @@ def run(args: argparse.Namespace) -> int:
             "a page's baseline is the mean of the hello runs around it; with several rounds "
             "the medians across rounds are reported",
         },
-        "portal_source": {"before": source_before, "after": source_after},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpu_busy_share_before": round(others_busy, 3),
-            "loadavg_1min_before": round(load_before[0], 2),
-            "loadavg_1min_after": round(load_after[0], 2),
-        },
-        "targets": {"vs_hello": TARGET_VS_HELLO, "large_vs_curated": TARGET_LARGE_VS_CURATED},
-        "databases": db_info,
-        "results": rows,
-        "missed": missed,
-        "runs": runs,
-    }
-    (OUT / "results.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        source=(source_before, source_after),
+        busy_before=others_busy,
+        load=(load_before[0], load_after[0]),
+        targets={"vs_hello": TARGET_VS_HELLO, "large_vs_curated": TARGET_LARGE_VS_CURATED},
+        databases=db_info,
+        results=rows,
+        missed=missed,
+        runs=runs,
     )
-    print(f"\nwrote {OUT / 'results.json'}")
     return 0
 
 

@@ -10,10 +10,14 @@ measuring and the fingerprint of the code measured. The modules beside it hold t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import platform
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "bench" / "out"
@@ -64,3 +68,35 @@ def source_fingerprint() -> str:
     for path in sorted(files):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def write_report(
+    name: str,
+    *,
+    settings: dict[str, Any],
+    source: tuple[str, str],
+    busy_before: float,
+    load: tuple[float, float],
+    **results: Any,
+) -> Path:
+    """Write ``bench/out/<name>``: when, with which settings, on which code (*source*: its
+    fingerprint before and after the run) and machine (how busy with other work before, its
+    1-minute load before and after), and *results*."""
+    report = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": settings,
+        "portal_source": {"before": source[0], "after": source[1]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpu_busy_share_before": round(busy_before, 3),
+            "loadavg_1min_before": round(load[0], 2),
+            "loadavg_1min_after": round(load[1], 2),
+        },
+        **results,
+    }
+    path = OUT / name
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {path}")
+    return path

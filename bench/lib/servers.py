@@ -48,11 +48,19 @@ class Servers:
         self.running: list[Server] = []
 
     def start(
-        self, name: str, app_spec: str, ready_path: str, *, config: Path | None = None
+        self,
+        name: str,
+        app_spec: str,
+        ready_path: str,
+        *,
+        config: Path | None = None,
+        cpus: str | None = None,
     ) -> Server:
         """A gunicorn serving *app_spec*: with the benchmark's own settings (2 sync workers), or
         with a configuration file (*config*, e.g. the repository's gunicorn.conf.py: its workers,
-        timeouts and the rest; only the address is given here)."""
+        timeouts and the rest; only the address is given here). *cpus*: the CPUs it may use
+        (``taskset -c``, e.g. ``"1"``), as if it ran on a machine of that size: gunicorn.conf.py
+        counts the CPUs it may use for its workers."""
         port = free_port()
         log = self.log_dir / f"{name}.log"
         if config is not None:
@@ -73,6 +81,8 @@ class Servers:
                 "warning",
                 app_spec,
             ]  # no --access-logfile: gunicorn writes no access log by default, for either app
+        if cpus is not None:
+            command = ["taskset", "-c", cpus, *command]
         return self._launch(name, command, port, log, ready_path)
 
     def _launch(

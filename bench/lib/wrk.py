@@ -106,14 +106,17 @@ def measure(
     connections: int = CONNECTIONS,
     script: Path | None = None,
     base_url: str | None = None,
+    also: tuple[Server, ...] = (),
 ) -> WrkResult:
     """A warm-up run (thrown away), then the measured run, with the server's CPU time per request:
     unlike req/s, that hardly depends on what else the machine is doing. *base_url*: send the
-    requests there (e.g. a proxy in front of *server*) rather than to *server* itself."""
+    requests there (e.g. a proxy in front of *server*) rather than to *server* itself; *also*:
+    other servers behind it, whose CPU time is added."""
     url = (base_url or server.base_url) + path
     wrk(url, WARMUP_S, connections=connections, script=script)
-    cpu_before = process_group_cpu_s(server.process.pid)
+    pids = [s.process.pid for s in (server, *also)]
+    cpu_before = sum(process_group_cpu_s(pid) for pid in pids)
     result = wrk(url, duration, connections=connections, script=script)
-    cpu_used = process_group_cpu_s(server.process.pid) - cpu_before
+    cpu_used = sum(process_group_cpu_s(pid) for pid in pids) - cpu_before
     result.server_cpu_us = round(cpu_used / result.requests * 1e6, 1)
     return result
