@@ -28,7 +28,7 @@ from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, Version
 from portal.db import get_session
 from portal.i18n import LANGUAGES, current_lang, in_china, is_zh, localized
 from portal.opendata import api_blueprint
-from portal.opendata.feeds import dataset_name
+from portal.opendata.feeds import data_page_url, dataset_name
 from portal.opendata.files.sources import FILE_KINDS
 from portal.spending.areas import Area
 from portal.spending.queries import CityNames, Snapshot, YearSpending
@@ -175,11 +175,6 @@ def version_downloads(version: DatasetVersion, lang: str = "zh") -> list[Downloa
     ]
 
 
-def data_page_url(version: DatasetVersion, lang: str = "zh") -> str:
-    """The version's row on the downloads page."""
-    return public_url_for("data.index", lang=lang, _anchor=f"version-{version.id}")
-
-
 def dcat_distribution(download: Download) -> dict[str, Any]:
     name, media_type = MEDIA_TYPES.get(download.format, (download.format.upper(), ""))
     distribution: dict[str, Any] = {
@@ -225,7 +220,7 @@ def dcat_dataset(
         "dct:issued": iso(issued or version.published_at),
         "dct:modified": iso(version.published_at),
         "owl:versionInfo": str(version.number),
-        "dcat:landingPage": {"@id": data_page_url(version)},
+        "dcat:landingPage": {"@id": data_page_url(version, "zh")},
         "dcat:keyword": both_languages(lambda: kind_label(dataset.kind))
         + ([] if not dataset.stage else both_languages(lambda: stage_label(dataset.stage))),
         "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"},

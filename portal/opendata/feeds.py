@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from flask import Response, render_template
+from flask import Response, g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
@@ -19,6 +20,7 @@ from portal.datasets.labels import kind_label, stage_label
 from portal.datasets.models import Dataset, DatasetKind, DatasetVersion, DataState, VersionStatus
 from portal.db import get_session
 from portal.i18n import in_china
+from portal.opendata.files.sources import list_pages
 from portal.spending.services import level_name
 from portal.urls import public_url_for
 from portal.web import cached_by_data_version, language_blueprint
@@ -88,7 +90,19 @@ def version_url(version: DatasetVersion) -> str:
     proposals ledger: the items it changed, on the list of suggestions and proposals)."""
     if version.dataset.kind == DatasetKind.PROPOSALS:
         return public_url_for("proposals.index")
-    return public_url_for("data.index", _anchor=f"version-{version.id}")
+    return data_page_url(version)
+
+
+def data_page_url(version: DatasetVersion, lang: str | None = None) -> str:
+    """The version's row on the downloads page: on the page of the list that holds it (in the
+    request's language, or *lang*)."""
+    if "download_pages" not in g:
+        g.download_pages = list_pages(get_session())
+    page = g.download_pages.get(version.id, 1)
+    values: dict[str, Any] = {"lang": lang} if lang else {}
+    if page > 1:
+        values["page"] = page
+    return public_url_for("data.index", _anchor=f"version-{version.id}", **values)
 
 
 def feed_entries(session: Session) -> list[FeedEntry]:

@@ -186,3 +186,25 @@ def test_feeds_are_announced_on_their_pages(
     body = html.split("</head>")[1]
     for feed in wanted:
         assert f'href="{feed}"' in body, f"a visible link to {feed}"
+
+
+def test_every_link_to_a_version_reaches_its_row(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed's entries and the catalogue's landing pages link a version's row on the page of
+    the downloads list that holds it, not only on the first (five to a page here)."""
+    monkeypatch.setattr("portal.opendata.files.sources.PER_PAGE", 5)
+    entries = parse(client.get("/en/feeds/datasets.atom").data).findall(f"{ATOM}entry")
+    links = [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries]  # type: ignore[union-attr]
+    catalogue = client.get("/api/v1/catalog").get_json()
+    links += [d["dcat:landingPage"]["@id"] for d in catalogue["dcat:dataset"]]
+    pages = set()
+    for link in links:
+        address, _, anchor = link.removeprefix("http://localhost").partition("#")
+        if not anchor:
+            continue  # the proposals ledger links its list
+        page = client.get(address)
+        assert page.status_code == 200, link
+        assert f'id="{anchor}"' in page.get_data(as_text=True), link
+        pages.add(address)
+    assert len(pages) > 1  # not every version is on the first page

@@ -73,19 +73,27 @@ def fen(column: Any) -> Any:
     return type_coerce(column, BigInteger)
 
 
-def public_versions() -> Select[DatasetVersion]:
+#: Versions on a page of the downloads list (``/<lang>/data``).
+PER_PAGE = 25
+
+
+def public_versions() -> Select[tuple[DatasetVersion]]:
     """Every public version (see the module's docstring), in the order of the downloads page: by
     kind, the latest year first, then stage and level, the newest version first."""
+    return _in_list_order(select(DatasetVersion)).options(
+        defer(DatasetVersion.reading), contains_eager(DatasetVersion.dataset)
+    )
+
+
+def _in_list_order(statement: Select[Any]) -> Select[Any]:
     kind_order = case({kind.value: n for n, kind in enumerate(FILE_KINDS)}, value=Dataset.kind)
     stage_order = case({s.value: n for s, n in STAGE_ORDER.items()}, value=Dataset.stage, else_=0)
     return (
-        select(DatasetVersion)
-        .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
+        statement.join(Dataset, Dataset.id == DatasetVersion.dataset_id)
         .where(
             DatasetVersion.status == VersionStatus.PUBLISHED,
             Dataset.kind.in_([k.value for k in FILE_KINDS]),
         )
-        .options(defer(DatasetVersion.reading), contains_eager(DatasetVersion.dataset))
         .order_by(
             kind_order,
             Dataset.year.desc(),
@@ -94,6 +102,13 @@ def public_versions() -> Select[DatasetVersion]:
             DatasetVersion.number.desc(),
         )
     )
+
+
+def list_pages(session: Session) -> dict[int, int]:
+    """On which page of the downloads list each public version is: version id → page number
+    (for links from the feed and the catalogue to a version's row)."""
+    ids = session.scalars(_in_list_order(select(DatasetVersion.id)))
+    return {version_id: n // PER_PAGE + 1 for n, version_id in enumerate(ids)}
 
 
 def public_version(session: Session, version_id: int) -> DatasetVersion | None:

@@ -40,7 +40,7 @@ from portal.web import cached_by_data_version, data_version, language_blueprint
 
 data = language_blueprint("data", __name__, "/data")
 
-PER_PAGE = 25
+
 #: Raised when the layout of a file changes (a field added, a format changed): part of every ETag.
 LAYOUT = "r1"
 DAY_SECONDS = 24 * 3600
@@ -64,7 +64,7 @@ def page_query() -> dict[str, str]:
 def index() -> str:
     session = get_session()
     page_number = int(request.args.get("page", 1))
-    page = paginate(session, sources.public_versions(), page_number, PER_PAGE)
+    page = paginate(session, sources.public_versions(), page_number, sources.PER_PAGE)
     check_page(page_number, page.pages)
     downloads = [Download.of(version) for version in page.items]
     proposals = sources.proposals_download(session) if page_number == 1 else None
