@@ -9,12 +9,15 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported by the functions that use it: every process of the portal loads this module
+# (its commands), and only a migration needs Alembic (about 0.15 s to import).
 
 HERE = Path(__file__).parent
 PORTAL = HERE.parent
@@ -33,6 +36,8 @@ def import_all_models() -> MetaData:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(HERE))
     if url:
@@ -42,6 +47,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None:
     """Migrate the database behind *bind* to *revision* (every branch's newest by default)."""
+    from alembic import command
+
     config = alembic_config()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         _migrate_sqlite(bind, config, lambda: command.upgrade(config, revision))
@@ -56,6 +63,8 @@ def upgrade_database(bind: Engine | Connection, revision: str = "heads") -> None
 
 def downgrade_database(engine: Engine, revision: str) -> None:
     """Migrate the database back to *revision* (for rolling a deployment back)."""
+    from alembic import command
+
     config = alembic_config()
     if engine.dialect.name == "sqlite":
         _migrate_sqlite(engine, config, lambda: command.downgrade(config, revision))
@@ -67,12 +76,16 @@ def downgrade_database(engine: Engine, revision: str) -> None:
 
 def current_revisions(engine: Engine) -> tuple[str, ...]:
     """The revisions the database behind *engine* is at (empty before the first migration)."""
+    from alembic.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_heads()
 
 
 def head_revisions() -> tuple[str, ...]:
     """The newest revision of every branch in ``versions/``."""
+    from alembic.script import ScriptDirectory
+
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
@@ -80,6 +93,9 @@ def create_revision(engine: Engine, message: str, *, autogenerate: bool) -> Path
     """Write ``versions/<next number>_<slug>.py`` and return its path; with *autogenerate*, its
     operations are what the models differ from the database behind *engine* (which must be at the
     newest revision)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     numbers = [int(rev) for rev in ScriptDirectory.from_config(config).get_heads() if rev.isdigit()]
     rev_id = f"{max(numbers, default=0) + 1:04d}"

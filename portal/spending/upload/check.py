@@ -66,6 +66,15 @@ def stripped(column: Sequence[str]) -> list[str]:
     return list(map(str.strip, column))
 
 
+def all_plain_codes(codes: Sequence[str]) -> bool:
+    """Whether every code is a non-empty run of ASCII digits, checked in C: ``all`` for the empty
+    ones, then one ``isdigit``/``isascii`` over them joined."""
+    if not all(codes):
+        return False
+    joined = "".join(codes)
+    return joined.isdigit() and joined.isascii()
+
+
 @dataclass(frozen=True)
 class Classification:
     """What the published classification says for the table's year."""
@@ -137,6 +146,11 @@ class SpendingCheck:
             return [self._split.code(*cells) for cells in zip(*parts, strict=True)], None
         codes = stripped(columns[layout.code_columns[0]])
         names: list[str] | None = None
+        if all_plain_codes(codes):
+            return (
+                codes,
+                None,
+            )  # the usual batch: every cell a code of ASCII digits (C-level checks)
         for i, code in enumerate(codes):
             if not code or (code.isdigit() and code.isascii()):
                 continue
@@ -191,6 +205,8 @@ class SpendingCheck:
         """Indices of the rows that are lines. Blank rows, notes, headings and repeated header
         rows go silently; the totals row is kept aside; a row with amounts but no code is an
         error."""
+        if all_plain_codes(codes):
+            return list(range(len(codes)))  # every row a line: nothing to look at
         keep = []
         layout = self.layout
         label_columns = [*layout.code_columns]
@@ -365,7 +381,11 @@ class SpendingCheck:
         at = self.layout.name_column
         if at is None and found is None:
             return
+        if names.keys() >= set(codes):
+            return  # every code of the batch is named already (the usual case after the first)
         cells = columns[at] if at is not None else [""] * len(codes)
+        if found is None and not "".join(cells).strip():
+            return  # a batch whose name cells are all empty names nothing
         for i, code in enumerate(codes):
             if code in names:
                 continue
