@@ -18,7 +18,6 @@ from flask import Flask, current_app, has_app_context
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from sqlalchemy import Connection, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import RateLimitCounter
@@ -64,9 +63,15 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         dialect = self.db.engine.dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            RateLimitCounter
-        ).values(limit_key=self._key(key), hits=amount, expires_at=now + expiry)
+        # The dialect's own INSERT … ON CONFLICT, imported for the engine in use only.
+        dialect_insert: Any
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        insert = dialect_insert(RateLimitCounter).values(
+            limit_key=self._key(key), hits=amount, expires_at=now + expiry
+        )
         ended = RateLimitCounter.expires_at <= now
         stmt = insert.on_conflict_do_update(
             index_elements=[RateLimitCounter.limit_key],
