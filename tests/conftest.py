@@ -5,7 +5,7 @@ inside a transaction that is rolled back at the end."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,9 @@ from tests.servers import (
     REDIS_SERVER,
     RedisServer,
     dispose,
+    empty_database,
     migrate,
     migrated_database,
-    postgres_schema,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,11 +67,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
-        else:
-            url = stack.enter_context(postgres_schema())
+    path = tmp_path_factory.mktemp("db") / "portal.sqlite3"
+    with empty_database(request.param, path) as url:
         flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
         with flask_app.app_context():
             setup_database(DATA_DIR, log=lambda _message: None)

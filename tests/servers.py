@@ -74,6 +74,16 @@ def dispose(app: Flask) -> None:
 
 
 @contextmanager
+def empty_database(backend: str, path: Path) -> Iterator[str]:
+    """An empty database of its own: the SQLite file *path*, or a new PostgreSQL schema. Its URL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{path}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextmanager
 def migrated_database(
     backend: str, directory: Path, sqlite_template: Path | None, prefix: str = "test"
 ) -> Iterator[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import portal.migrations
 from portal import create_app
 from portal.migrations import head_revisions, import_all_models
 from tests.conftest import DATA_DIR
-from tests.servers import BACKENDS, postgres_schema
+from tests.servers import BACKENDS, empty_database
 
 
 def schema_differences(engine: Engine) -> list[object]:
@@ -39,11 +38,7 @@ def test_every_domain_s_models_are_imported() -> None:
 @pytest.fixture(params=BACKENDS)
 def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database of its own (a fresh schema on PostgreSQL)."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        else:
-            url = stack.enter_context(postgres_schema())
+    with empty_database(request.param, tmp_path / "empty.sqlite3") as url:
         flask_app = create_app({"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(DATA_DIR)})
         yield flask_app
         flask_app.extensions["portal.db"].dispose()

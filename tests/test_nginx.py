@@ -50,6 +50,7 @@ from portal.datasets.services import create_version, get_or_create_dataset
 from portal.db import get_session
 from portal.spending.curated import insert_budget_lines
 from tests.helpers import DATA_DIR, csrf_token, make_user
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -69,13 +70,6 @@ def load_renderer() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

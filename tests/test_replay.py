@@ -4,6 +4,8 @@ never for a reader with a cookie."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -74,10 +76,15 @@ def test_a_page_of_the_day_is_not_replayed_the_next_day(
 ) -> None:
     monkeypatch.setitem(app.config, "TODAY", "2026-11-26")
     first = client.get(url)
-    flask_answers = []
+    flask_answers: list[str] = []
     replay = replayer(app)
     inner = replay.wsgi_app
-    monkeypatch.setattr(replay, "wsgi_app", lambda *a: flask_answers.append(1) or inner(*a))
+
+    def counted(environ: dict, start_response: Any) -> Any:
+        flask_answers.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(replay, "wsgi_app", counted)
     assert answer(client.get(url)) == answer(first)
     assert flask_answers == []  # replayed the same day, without asking Flask
     monkeypatch.setitem(app.config, "TODAY", "2026-11-27")

@@ -195,7 +195,10 @@ def test_every_link_to_a_version_reaches_its_row(
     the downloads list that holds it, not only on the first (five to a page here)."""
     monkeypatch.setattr("portal.opendata.files.sources.PER_PAGE", 5)
     entries = parse(client.get("/en/feeds/datasets.atom").data).findall(f"{ATOM}entry")
-    links = [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries]  # type: ignore[union-attr]
+    links = [
+        str(e.find(f"{ATOM}link[@rel='alternate']").get("href"))  # type: ignore[union-attr]
+        for e in entries
+    ]
     catalogue = client.get("/api/v1/catalog").get_json()
     links += [d["dcat:landingPage"]["@id"] for d in catalogue["dcat:dataset"]]
     pages = set()
