@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from bench.lib import (
     BenchError,
     clear_portal_settings,
     preflight,
+    run_bench,
     source_fingerprint,
     write_report,
 )
@@ -400,20 +400,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
-
-    def terminate(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
-    try:
-        return run(args)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench interrupted; servers stopped", file=sys.stderr)
-        return 130
+    return run_bench(run, args)
 
 
 if __name__ == "__main__":

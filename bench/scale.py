@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -55,6 +54,7 @@ from bench.lib import (
     BenchError,
     clear_portal_settings,
     preflight,
+    run_bench,
     source_fingerprint,
     write_report,
 )
@@ -519,20 +519,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.duration, args.long = 3, 10
-
-    def terminate(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return run(args)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench interrupted; servers stopped", file=sys.stderr)
-        return 130
+    return run_bench(run, args)
 
 
 if __name__ == "__main__":

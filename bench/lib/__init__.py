@@ -14,7 +14,9 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,3 +102,23 @@ def write_report(
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwrote {path}")
     return path
+
+
+def run_bench(run: Callable[[Any], int], args: Any) -> int:
+    """Run a benchmark's *run(args)* as a command: SIGTERM and Ctrl-C stop it (the servers it
+    started are stopped by its own ``finally``) with status 130, a set-up error is one line on
+    standard error with status 1."""
+
+    def terminate(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    try:
+        return run(args)
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench interrupted; servers stopped", file=sys.stderr)
+        return 130
