@@ -386,6 +386,18 @@ def staff_token(port: int, cookie: str) -> str:
     return csrf_token(page.text)
 
 
+def publish_through(server: int, draft: int, cookie: str) -> None:
+    """Publish *draft* as the signed-in editor, through app server *server* itself."""
+    published = fetch(
+        server,
+        f"/zh/staff/versions/{draft}/publish",
+        method="POST",
+        headers={"Cookie": cookie},
+        form={"csrf_token": staff_token(server, cookie)},
+    )
+    assert published.status == 303, published.text[:2000]
+
+
 # -- Through nginx (slow: servers of their own) ---------------------------------------------
 
 
@@ -449,14 +461,7 @@ def test_a_publish_through_either_server_is_seen_at_once(stack: Stack) -> None:
         assert stack.through_nginx(API).headers["x-cache-status"] in {"HIT", "REVALIDATED"}
         before = cached.json()["data_version"]
 
-        published = fetch(
-            server,
-            f"/zh/staff/versions/{draft}/publish",
-            method="POST",
-            headers={"Cookie": cookie},
-            form={"csrf_token": staff_token(server, cookie)},
-        )
-        assert published.status == 303, published.text[:2000]
+        publish_through(server, draft, cookie)
 
         after = stack.through_nginx(API)  # the very next request, through the cache
         assert after.status == 200
@@ -664,14 +669,7 @@ def test_a_micro_cache_answers_alone_and_catches_up_within_its_window(stack: Sta
     time.sleep(0.3)
     assert sum(len(stack.log_lines(server)) for server in (0, 1)) == before  # nobody asked
 
-    published = fetch(
-        stack.servers[0],
-        f"/zh/staff/versions/{stack.drafts[2]}/publish",
-        method="POST",
-        headers={"Cookie": cookie},
-        form={"csrf_token": staff_token(stack.servers[0], cookie)},
-    )
-    assert published.status == 303, published.text[:2000]
+    publish_through(stack.servers[0], stack.drafts[2], cookie)
     time.sleep(2.1)  # nginx counts whole seconds: "1 s" ends within two
     after = fetch(stack.micro, API)
     assert after.json()["data_version"] == cached.json()["data_version"] + 1
@@ -738,14 +736,7 @@ def test_versioned_cache_shows_a_publish_through_either_server_at_once(stack: St
         assert cached.headers["x-cache-status"] == "HIT"
         before = cached.json()["data_version"]
 
-        published = fetch(
-            server,
-            f"/zh/staff/versions/{draft}/publish",
-            method="POST",
-            headers={"Cookie": cookie},
-            form={"csrf_token": staff_token(server, cookie)},
-        )
-        assert published.status == 303, published.text[:2000]
+        publish_through(server, draft, cookie)
 
         after = fetch(port, API)  # the very next request: a new key
         assert after.json()["data_version"] == before + 1
